@@ -1,0 +1,472 @@
+package io.github.backprop4j;
+
+import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A feed-forward network of dense layers, numbered 1..L, with the input as layer 0.
+ *
+ * <pre>{@code
+ * Network network = Network.builder()
+ *         .input(4)
+ *         .dense(16, Activation.RELU)
+ *         .dense(3, Activation.SOFTMAX)
+ *         .seed(42)
+ *         .build();
+ * double[] probabilities = network.predict(new double[] {5.1, 3.5, 1.4, 0.2});
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe: one instance can serve predictions on many threads at once, and
+ * training returns new networks rather than changing this one. All layers share one {@link Precision};
+ * inputs given in the other precision are converted on the way in.
+ */
+public final class Network {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Network.class);
+
+    /** The precision a builder uses unless told otherwise. */
+    static final Precision DEFAULT_PRECISION = Precision.FLOAT64;
+
+    private final List<Layer> layers;
+
+    private Network(List<Layer> layers) {
+        this.layers = List.copyOf(layers);
+    }
+
+    /**
+     * A network of the given layers, in order.
+     *
+     * @param layers at least one layer; each layer's input size must equal the previous layer's output size,
+     *     and all must have one precision
+     * @return the network
+     * @throws NullPointerException if the list or a layer is {@code null}
+     * @throws IllegalArgumentException if there are no layers, or they do not chain, naming the layers and
+     *     sizes involved
+     */
+    public static Network of(List<Layer> layers) {
+        Checks.notNull(layers, "layers");
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("layers: a network needs at least one layer");
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            Checks.notNull(layers.get(i), "layer " + (i + 1));
+        }
+        for (int l = 2; l <= layers.size(); l++) {
+            Layer previous = layers.get(l - 2);
+            Layer layer = layers.get(l - 1);
+            if (layer.inputSize() != previous.outputSize()) {
+                throw new IllegalArgumentException("layers do not chain: layer " + l + " has " + layer.inputSize()
+                        + " inputs but layer " + (l - 1) + " has " + previous.outputSize() + " outputs");
+            }
+            if (layer.precision() != previous.precision()) {
+                throw new IllegalArgumentException("layers differ in precision: layer " + l + " is "
+                        + layer.precision() + " but layer " + (l - 1) + " is " + previous.precision());
+            }
+        }
+        return new Network(layers);
+    }
+
+    /**
+     * A network of the given layers, in order.
+     *
+     * @param layers at least one layer, chaining as {@link #of(List)} requires
+     * @return the network
+     * @throws IllegalArgumentException if the layers do not chain
+     */
+    public static Network of(Layer... layers) {
+        Checks.notNull(layers, "layers");
+        return of(java.util.Arrays.asList(layers));
+    }
+
+    /**
+     * Starts a fluent description of a new network.
+     *
+     * @return an empty builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns a builder that starts with this network's layers, to add more layers after them.
+     *
+     * @return a builder holding this network's input size, layers and precision
+     */
+    public Builder toBuilder() {
+        Builder builder = builder().input(inputSize()).precision(precision());
+        layers.forEach(builder::layer);
+        return builder;
+    }
+
+    /**
+     * Returns the number of inputs, the size of layer 0.
+     *
+     * @return the input size of layer 1
+     */
+    public int inputSize() {
+        return layers.get(0).inputSize();
+    }
+
+    /**
+     * Returns the number of outputs.
+     *
+     * @return the output size of layer L
+     */
+    public int outputSize() {
+        return outputLayer().outputSize();
+    }
+
+    /**
+     * Returns the number of layers, L (the input does not count).
+     *
+     * @return the number of layers, at least 1
+     */
+    public int layerCount() {
+        return layers.size();
+    }
+
+    /**
+     * Returns one layer.
+     *
+     * @param layer its number, 1..L
+     * @return the layer
+     * @throws IndexOutOfBoundsException naming the valid range, if there is no such layer
+     */
+    public Layer layer(int layer) {
+        checkLayerNumber(layer);
+        return layers.get(layer - 1);
+    }
+
+    /**
+     * Returns the last layer, L.
+     *
+     * @return the output layer
+     */
+    public Layer outputLayer() {
+        return layers.get(layers.size() - 1);
+    }
+
+    /**
+     * Returns the layers in order: element 0 is layer 1.
+     *
+     * @return an unmodifiable list
+     */
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /**
+     * Returns the precision shared by all layers.
+     *
+     * @return the precision
+     */
+    public Precision precision() {
+        return layers.get(0).precision();
+    }
+
+    /**
+     * Returns the number of trainable parameters, all weights and biases.
+     *
+     * @return the sum over layers of {@code out·in + out}
+     */
+    public long parameterCount() {
+        return layers.stream().mapToLong(Layer::parameterCount).sum();
+    }
+
+    /**
+     * Returns a network with one layer replaced.
+     *
+     * @param layer the number of the layer to replace, 1..L
+     * @param replacement the new layer, which must chain with its neighbours and share their precision
+     * @return a new network
+     * @throws IndexOutOfBoundsException if there is no such layer
+     * @throws IllegalArgumentException if the replacement does not chain
+     */
+    public Network withLayer(int layer, Layer replacement) {
+        checkLayerNumber(layer);
+        List<Layer> copy = new ArrayList<>(layers);
+        copy.set(layer - 1, Checks.notNull(replacement, "replacement"));
+        return of(copy);
+    }
+
+    /**
+     * Returns this network in the given precision (rounding to float when narrowing).
+     *
+     * @param newPrecision the precision
+     * @return this network if it already has that precision, else a converted copy
+     */
+    public Network toPrecision(Precision newPrecision) {
+        Checks.notNull(newPrecision, "precision");
+        return newPrecision == precision() ? this
+                : new Network(layers.stream().map(l -> l.toPrecision(newPrecision)).toList());
+    }
+
+    // ------------------------------------------------------------------ inference
+
+    /**
+     * Predicts one sample.
+     *
+     * @param input the sample's features, {@code [inputSize]}
+     * @return the output layer's activations, {@code [outputSize]}
+     * @throws IllegalArgumentException if the length is wrong or a value is not finite
+     */
+    public double[] predict(double[] input) {
+        Checks.notNull(input, "input");
+        return predict(Matrix.of(precision(), new double[][] {input}, "input")).row(0);
+    }
+
+    /**
+     * Predicts one sample.
+     *
+     * @param input the sample's features, {@code [inputSize]}
+     * @return the output layer's activations, {@code [outputSize]}
+     * @throws IllegalArgumentException if the length is wrong or a value is not finite
+     */
+    public float[] predict(float[] input) {
+        Checks.notNull(input, "input");
+        return predict(Matrix.of(precision(), new float[][] {input}, "input")).rowAsFloat(0);
+    }
+
+    /**
+     * Predicts a batch, one sample per row.
+     *
+     * @param inputs {@code [batch × inputSize]}
+     * @return {@code [batch × outputSize]}
+     * @throws IllegalArgumentException if the batch is empty, a row has the wrong length, or a value is not
+     *     finite
+     */
+    public double[][] predict(double[][] inputs) {
+        return predict(Matrix.of(precision(), inputs, "inputs")).toDoubleArray();
+    }
+
+    /**
+     * Predicts a batch, one sample per row.
+     *
+     * @param inputs {@code [batch × inputSize]}
+     * @return {@code [batch × outputSize]}
+     * @throws IllegalArgumentException if the batch is empty, a row has the wrong length, or a value is not
+     *     finite
+     */
+    public float[][] predict(float[][] inputs) {
+        return predict(Matrix.of(precision(), inputs, "inputs")).toFloatArray();
+    }
+
+    /**
+     * Predicts a batch: feeds it forward through every layer, {@code aˡ = σ(aˡ⁻¹·Wˡᵀ + bˡ)}, keeping only
+     * the output.
+     *
+     * @param inputs {@code [batch × inputSize]}, in any precision (converted if it differs)
+     * @return a new {@code [batch × outputSize]} matrix in this network's precision
+     * @throws IllegalArgumentException if the width is wrong or a value is not finite
+     */
+    public Matrix predict(Matrix inputs) {
+        Matrix a = checkInputs(inputs, "inputs");
+        for (Layer layer : layers) {
+            a = layer.activate(layer.weightedSums(a));
+        }
+        return a;
+    }
+
+    /**
+     * Checks that a batch fits this network and returns it in the network's precision.
+     *
+     * @param inputs {@code [batch × inputSize]}
+     * @param name the argument's name, for messages
+     * @return {@code inputs} itself, or a converted copy if its precision differs
+     * @throws NullPointerException if {@code inputs} is {@code null}
+     * @throws IllegalArgumentException naming the argument and both sizes if the width differs from the input
+     *     size of layer 1, or naming the row and column of a value that is not finite
+     */
+    public Matrix checkInputs(Matrix inputs, String name) {
+        Checks.notNull(inputs, name);
+        Checks.sameSize(inputs.cols(), inputSize(), name + ": the number of features per sample",
+                "the input size of layer 1");
+        inputs.requireFinite(name);
+        return inputs.precision() == precision() ? inputs : inputs.toPrecision(precision());
+    }
+
+    private void checkLayerNumber(int layer) {
+        if (layer < 1 || layer > layers.size()) {
+            throw new IndexOutOfBoundsException("layer " + layer + " does not exist: layers are numbered 1.."
+                    + layers.size() + " (the input is layer 0)");
+        }
+    }
+
+    /** Networks are equal when their layers are equal, in order. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Network n && n.layers.equals(layers);
+    }
+
+    @Override
+    public int hashCode() {
+        return layers.hashCode();
+    }
+
+    /** Returns the sizes and activations, e.g. {@code "Network[4 → 16 relu → 3 softmax, FLOAT64, 131 parameters]"}. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("Network[").append(inputSize());
+        for (Layer layer : layers) {
+            s.append(" → ").append(layer.outputSize()).append(' ').append(layer.activation());
+        }
+        return s.append(", ").append(precision()).append(", ").append(parameterCount()).append(" parameters]")
+                .toString();
+    }
+
+    /**
+     * A fluent description of a network: an input size, then dense layers whose input sizes follow from the
+     * layer before. Weights are drawn from the seed, so the same description and seed always build a
+     * bit-identical network; biases start at zero.
+     *
+     * <p>Not thread-safe; {@link #build()} may be called more than once.
+     */
+    public static final class Builder {
+
+        private int inputSize;
+        private Precision precision = DEFAULT_PRECISION;
+        private Long seed;
+        private final List<Object> layers = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        private record Dense(int size, Activation activation, WeightInit init) {
+        }
+
+        /**
+         * Sets the number of inputs, the size of layer 0. Must come before the first layer.
+         *
+         * @param size the number of features per sample, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if the size is below 1
+         * @throws IllegalStateException if layers were already added
+         */
+        public Builder input(int size) {
+            Checks.positive(size, "input size");
+            if (!layers.isEmpty()) {
+                throw new IllegalStateException("input(" + size + ") must come before the first layer");
+            }
+            inputSize = size;
+            return this;
+        }
+
+        /**
+         * Adds a dense layer whose weights are initialised as its activation prefers
+         * ({@link Activation#defaultWeightInit()}: He for the ReLU family, Glorot otherwise).
+         *
+         * @param size the number of neurons, at least 1
+         * @param activation the activation
+         * @return this builder
+         * @throws IllegalArgumentException if the size is below 1
+         */
+        public Builder dense(int size, Activation activation) {
+            Checks.notNull(activation, "activation");
+            return dense(size, activation, activation.defaultWeightInit());
+        }
+
+        /**
+         * Adds a dense layer with the given weight initialisation.
+         *
+         * @param size the number of neurons, at least 1
+         * @param activation the activation
+         * @param init how to draw the initial weights
+         * @return this builder
+         * @throws IllegalArgumentException if the size is below 1
+         */
+        public Builder dense(int size, Activation activation, WeightInit init) {
+            Checks.positive(size, "layer " + (layers.size() + 1) + " size");
+            Checks.notNull(activation, "activation");
+            Checks.notNull(init, "init");
+            layers.add(new Dense(size, activation, init));
+            return this;
+        }
+
+        /**
+         * Adds a layer with explicit parameters; its input size must equal the previous layer's output size
+         * (or the input size, for the first layer), and it is converted to the builder's precision.
+         *
+         * @param layer the layer
+         * @return this builder
+         */
+        public Builder layer(Layer layer) {
+            layers.add(Checks.notNull(layer, "layer"));
+            return this;
+        }
+
+        /**
+         * Sets the seed of the weight initialisation. Without one, a random seed is drawn and logged at
+         * DEBUG level, so that a run can still be reproduced.
+         *
+         * @param value the seed
+         * @return this builder
+         */
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        /**
+         * Sets the precision of the parameters and of all computation ({@link Precision#FLOAT64} unless set).
+         *
+         * @param value the precision
+         * @return this builder
+         */
+        public Builder precision(Precision value) {
+            precision = Checks.notNull(value, "precision");
+            return this;
+        }
+
+        /**
+         * Builds the network, drawing every initial weight from one random stream seeded by {@link #seed},
+         * layer by layer and row by row.
+         *
+         * @return a new network
+         * @throws IllegalStateException if no input size or no layer was given
+         * @throws IllegalArgumentException if an explicit layer does not chain with the one before
+         */
+        public Network build() {
+            if (inputSize == 0) {
+                throw new IllegalStateException("call input(size) before build()");
+            }
+            if (layers.isEmpty()) {
+                throw new IllegalStateException("a network needs at least one layer: call dense(size, activation)"
+                        + " after input(" + inputSize + ")");
+            }
+            long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+            if (seed == null) {
+                LOG.debug("No seed given; initialising weights with seed {}", actualSeed);
+            }
+            SplittableRandom random = new SplittableRandom(actualSeed);
+            List<Layer> built = new ArrayList<>();
+            int previous = inputSize;
+            for (Object spec : layers) {
+                Layer layer;
+                if (spec instanceof Dense d) {
+                    // Draw in double, then round: a float32 network is the rounding of the float64 one.
+                    Matrix w = Matrix.zeros(Precision.FLOAT64, d.size(), previous);
+                    d.init().initialize(w, random);
+                    layer = Layer.of(w.toPrecision(precision), Matrix.zeros(precision, 1, d.size()), d.activation());
+                } else {
+                    layer = ((Layer) spec).toPrecision(precision);
+                    if (layer.inputSize() != previous) {
+                        throw new IllegalArgumentException("layer " + (built.size() + 1) + " has "
+                                + layer.inputSize() + " inputs but " + (built.isEmpty() ? "the input size is "
+                                        : "layer " + built.size() + " has ") + previous
+                                + (built.isEmpty() ? "" : " outputs"));
+                    }
+                }
+                built.add(layer);
+                previous = layer.outputSize();
+            }
+            return new Network(built);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.github.backprop4j.math;
+
+import io.github.backprop4j.math.kernel.FloatKernels;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/** A {@link Matrix} of floats, row-major in one array; every operation goes to {@link FloatKernels}. */
+final class FloatMatrix extends Matrix {
+
+    final float[] data;
+
+    FloatMatrix(int rows, int cols, float[] data, boolean readOnly) {
+        super(rows, cols, readOnly);
+        this.data = data;
+    }
+
+    private static float[] f(Matrix m) {
+        return ((FloatMatrix) m).data;
+    }
+
+    @Override
+    public Precision precision() {
+        return Precision.FLOAT32;
+    }
+
+    @Override
+    double getAt(int index) {
+        return data[index];
+    }
+
+    @Override
+    void setAt(int index, double value) {
+        data[index] = (float) value;
+    }
+
+    @Override
+    void setRow(int row, double[] values) {
+        for (int c = 0; c < cols; c++) {
+            data[row * cols + c] = (float) values[c];
+        }
+    }
+
+    @Override
+    public Matrix copy() {
+        return new FloatMatrix(rows, cols, data.clone(), false);
+    }
+
+    @Override
+    public Matrix readOnlyView() {
+        return readOnly ? this : new FloatMatrix(rows, cols, data, true);
+    }
+
+    @Override
+    public Matrix toPrecision(Precision precision) {
+        if (precision == Precision.FLOAT32) {
+            return copy();
+        }
+        double[] wide = new double[data.length];
+        for (int i = 0; i < wide.length; i++) {
+            wide[i] = data[i];
+        }
+        return new DoubleMatrix(rows, cols, wide, false);
+    }
+
+    @Override
+    public double[] row(int row) {
+        Objects.checkIndex(row, rows);
+        double[] out = new double[cols];
+        for (int c = 0; c < cols; c++) {
+            out[c] = data[row * cols + c];
+        }
+        return out;
+    }
+
+    @Override
+    public float[] rowAsFloat(int row) {
+        Objects.checkIndex(row, rows);
+        return Arrays.copyOfRange(data, row * cols, (row + 1) * cols);
+    }
+
+    @Override
+    int indexOfNonFinite() {
+        return FloatKernels.indexOfNonFinite(data);
+    }
+
+    @Override
+    public double sum() {
+        return FloatKernels.sum(data);
+    }
+
+    @Override
+    void gemmNT(Matrix a, Matrix b) {
+        FloatKernels.multiplyTransposed(f(a), f(b), data, a.rows, a.cols, b.rows);
+    }
+
+    @Override
+    void gemmTN(Matrix a, Matrix b) {
+        FloatKernels.transposedMultiply(f(a), f(b), data, a.rows, a.cols, b.cols);
+    }
+
+    @Override
+    void gemmNN(Matrix a, Matrix b) {
+        FloatKernels.multiply(f(a), f(b), data, a.rows, a.cols, b.cols);
+    }
+
+    @Override
+    void addRowVectorKernel(Matrix v) {
+        FloatKernels.addRowVector(data, f(v), rows, cols);
+    }
+
+    @Override
+    void columnSumsKernel(Matrix out) {
+        FloatKernels.columnSums(data, f(out), rows, cols);
+    }
+
+    @Override
+    void mapKernel(DoubleUnaryOperator f, Matrix out) {
+        FloatKernels.map(data, f, f(out));
+    }
+
+    @Override
+    void mapBackwardKernel(Matrix z, Matrix a, Matrix g, DoubleBinaryOperator derivative) {
+        FloatKernels.mapBackward(f(z), f(a), f(g), derivative, data);
+    }
+
+    @Override
+    void softmaxRowsKernel(Matrix out) {
+        FloatKernels.softmaxRows(data, f(out), rows, cols);
+    }
+
+    @Override
+    void softmaxBackwardKernel(Matrix a, Matrix g) {
+        FloatKernels.softmaxBackward(f(a), f(g), data, rows, cols);
+    }
+
+    @Override
+    void addScaledKernel(double alpha, Matrix x) {
+        FloatKernels.addScaled(alpha, f(x), data);
+    }
+
+    @Override
+    void scaleKernel(double alpha) {
+        FloatKernels.scale(alpha, data);
+    }
+
+    @Override
+    void copyFromKernel(Matrix source) {
+        System.arraycopy(f(source), 0, data, 0, data.length);
+    }
+
+    @Override
+    void fillKernel(double value) {
+        Arrays.fill(data, (float) value);
+    }
+
+    @Override
+    void zipKernel(Matrix x, Matrix y, DoubleBinaryOperator f) {
+        FloatKernels.zip(f(x), f(y), f, data);
+    }
+
+    @Override
+    double dotKernel(Matrix y) {
+        return FloatKernels.dot(data, f(y));
+    }
+
+    @Override
+    void rowSumsKernel(Matrix out) {
+        FloatKernels.rowSums(data, f(out), rows, cols);
+    }
+
+    @Override
+    void logSumExpRowsKernel(Matrix out) {
+        FloatKernels.logSumExpRows(data, f(out), rows, cols);
+    }
+
+    @Override
+    void multiplyRowsKernel(Matrix v) {
+        FloatKernels.multiplyRows(data, f(v), rows, cols);
+    }
+
+    @Override
+    boolean sharesStorage(Matrix other) {
+        return other instanceof FloatMatrix m && m.data == data;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof FloatMatrix m && m.rows == rows && m.cols == cols && Arrays.equals(m.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * rows + cols) + Arrays.hashCode(data);
+    }
+}

@@ -1,0 +1,700 @@
+package io.github.backprop4j.math;
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoublePredicate;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * A dense, row-major matrix of {@link Precision#FLOAT64} or {@link Precision#FLOAT32} numbers: the one
+ * matrix type that model and training code see.
+ *
+ * <p>This class is the facade between the readable code above it and the loops below it. Every operation
+ * states its equation here and hands the arrays to a kernel of the matching precision in
+ * {@code io.github.backprop4j.math.kernel}; code above this class never loops over matrix indices.
+ * Rows are samples wherever a matrix holds a batch. A vector is a matrix with one row.
+ *
+ * <p>Operations write into an explicit output matrix, so that a caller can reuse buffers; every operand
+ * must have the output's precision, and the shapes are checked with messages that name both sizes. A
+ * matrix is mutable unless it is a {@linkplain #readOnlyView() read-only view}; an immutable object that
+ * holds matrices (a {@code Layer}, a {@code ForwardPass}) hands out only read-only views or copies.
+ * Instances are not thread-safe while they are being written; read-only views may be shared freely.
+ */
+public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
+
+    /** The number of rows. */
+    final int rows;
+    /** The number of columns. */
+    final int cols;
+    /** Whether writes through this instance are refused. */
+    final boolean readOnly;
+
+    Matrix(int rows, int cols, boolean readOnly) {
+        this.rows = rows;
+        this.cols = cols;
+        this.readOnly = readOnly;
+    }
+
+    // ------------------------------------------------------------------ creation
+
+    /**
+     * Creates a writable matrix of zeros.
+     *
+     * @param precision the element type
+     * @param rows the number of rows, at least 1
+     * @param cols the number of columns, at least 1
+     * @return a new {@code rows × cols} matrix of zeros
+     * @throws IllegalArgumentException if a size is below 1
+     */
+    public static Matrix zeros(Precision precision, int rows, int cols) {
+        Checks.notNull(precision, "precision");
+        Checks.positive(rows, "rows");
+        Checks.positive(cols, "cols");
+        long size = (long) rows * cols;
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a " + rows + " × " + cols + " matrix has " + size
+                    + " elements, more than one Java array can hold");
+        }
+        return precision == Precision.FLOAT64
+                ? new DoubleMatrix(rows, cols, new double[(int) size], false)
+                : new FloatMatrix(rows, cols, new float[(int) size], false);
+    }
+
+    /**
+     * Copies a rectangular {@code double[][]} (rows first) into a new writable matrix.
+     *
+     * @param precision the element type; for {@link Precision#FLOAT32} each value is rounded to float
+     * @param values the rows, at least one, all of the same non-zero length
+     * @param name the argument's name, used in error messages
+     * @return a new matrix holding the values
+     * @throws NullPointerException if {@code values} or one of its rows is {@code null}
+     * @throws IllegalArgumentException if {@code values} is empty or its rows differ in length
+     */
+    public static Matrix of(Precision precision, double[][] values, String name) {
+        checkRectangular(values == null ? -1 : values.length, values, name);
+        Matrix m = zeros(precision, values.length, values[0].length);
+        for (int r = 0; r < values.length; r++) {
+            m.setRow(r, values[r]);
+        }
+        return m;
+    }
+
+    /**
+     * Copies a rectangular {@code float[][]} (rows first) into a new writable matrix.
+     *
+     * @param precision the element type
+     * @param values the rows, at least one, all of the same non-zero length
+     * @param name the argument's name, used in error messages
+     * @return a new matrix holding the values
+     * @throws NullPointerException if {@code values} or one of its rows is {@code null}
+     * @throws IllegalArgumentException if {@code values} is empty or its rows differ in length
+     */
+    public static Matrix of(Precision precision, float[][] values, String name) {
+        checkRectangular(values == null ? -1 : values.length, values, name);
+        Matrix m = zeros(precision, values.length, values[0].length);
+        for (int r = 0; r < values.length; r++) {
+            for (int c = 0; c < m.cols; c++) {
+                m.set(r, c, values[r][c]);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Copies a {@code double[]} into a new writable one-row matrix.
+     *
+     * @param precision the element type
+     * @param values at least one value
+     * @param name the argument's name, used in error messages
+     * @return a new {@code 1 × values.length} matrix
+     * @throws NullPointerException if {@code values} is {@code null}
+     * @throws IllegalArgumentException if {@code values} is empty
+     */
+    public static Matrix rowVector(Precision precision, double[] values, String name) {
+        Checks.notNull(values, name);
+        if (values.length == 0) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+        Matrix m = zeros(precision, 1, values.length);
+        m.setRow(0, values);
+        return m;
+    }
+
+    /**
+     * Copies a {@code float[]} into a new writable one-row matrix.
+     *
+     * @param precision the element type
+     * @param values at least one value
+     * @param name the argument's name, used in error messages
+     * @return a new {@code 1 × values.length} matrix
+     * @throws NullPointerException if {@code values} is {@code null}
+     * @throws IllegalArgumentException if {@code values} is empty
+     */
+    public static Matrix rowVector(Precision precision, float[] values, String name) {
+        Checks.notNull(values, name);
+        return of(precision, new float[][] {values}, name);
+    }
+
+    private static void checkRectangular(int length, Object[] values, String name) {
+        Checks.notNull(values, name);
+        if (length == 0) {
+            throw new IllegalArgumentException(name + " must have at least one row");
+        }
+        int width = -1;
+        for (int r = 0; r < length; r++) {
+            Object row = values[r];
+            if (row == null) {
+                throw new NullPointerException(name + ": row " + r + " is null");
+            }
+            int w = row instanceof double[] d ? d.length : ((float[]) row).length;
+            if (r == 0) {
+                if (w == 0) {
+                    throw new IllegalArgumentException(name + ": rows must not be empty, row 0 has 0 values");
+                }
+                width = w;
+            } else if (w != width) {
+                throw new IllegalArgumentException(name + ": rows must all have the same length, but row 0 has "
+                        + width + " values and row " + r + " has " + w);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ shape and elements
+
+    /**
+     * Returns the element type.
+     *
+     * @return the precision of this matrix
+     */
+    public abstract Precision precision();
+
+    /**
+     * Returns the number of rows.
+     *
+     * @return the number of rows, at least 1
+     */
+    public final int rows() {
+        return rows;
+    }
+
+    /**
+     * Returns the number of columns.
+     *
+     * @return the number of columns, at least 1
+     */
+    public final int cols() {
+        return cols;
+    }
+
+    /**
+     * Returns whether writes through this instance are refused.
+     *
+     * @return {@code true} for a read-only view
+     */
+    public final boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /**
+     * Returns one element, widened to {@code double}.
+     *
+     * @param row the row, from 0
+     * @param col the column, from 0
+     * @return the element at {@code (row, col)}
+     * @throws IndexOutOfBoundsException if the position is outside the matrix
+     */
+    public final double get(int row, int col) {
+        return getAt(index(row, col));
+    }
+
+    /**
+     * Sets one element (rounded to {@code float} in a {@link Precision#FLOAT32} matrix).
+     *
+     * @param row the row, from 0
+     * @param col the column, from 0
+     * @param value the new value
+     * @throws IndexOutOfBoundsException if the position is outside the matrix
+     * @throws IllegalStateException if this is a read-only view
+     */
+    public final void set(int row, int col, double value) {
+        checkWritable("this");
+        setAt(index(row, col), value);
+    }
+
+    private int index(int row, int col) {
+        if (row < 0 || row >= rows || col < 0 || col >= cols) {
+            throw new IndexOutOfBoundsException("(" + row + ", " + col + ") is outside a " + rows + " × " + cols
+                    + " matrix");
+        }
+        return row * cols + col;
+    }
+
+    abstract double getAt(int index);
+
+    abstract void setAt(int index, double value);
+
+    abstract void setRow(int row, double[] values);
+
+    /**
+     * Returns a writable copy with its own storage.
+     *
+     * @return a new matrix equal to this one
+     */
+    public abstract Matrix copy();
+
+    /**
+     * Returns a view of the same storage that refuses writes; the view sees later writes made through
+     * this matrix.
+     *
+     * @return a read-only view, or this matrix if it already is one
+     */
+    public abstract Matrix readOnlyView();
+
+    /**
+     * Returns a writable copy in the given precision (rounding to {@code float} when narrowing).
+     *
+     * @param precision the precision of the copy
+     * @return a new matrix
+     */
+    public abstract Matrix toPrecision(Precision precision);
+
+    /**
+     * Copies the elements into a new {@code double[rows][cols]}.
+     *
+     * @return the rows, widened to double
+     */
+    public final double[][] toDoubleArray() {
+        double[][] out = new double[rows][];
+        for (int r = 0; r < rows; r++) {
+            out[r] = row(r);
+        }
+        return out;
+    }
+
+    /**
+     * Copies the elements into a new {@code float[rows][cols]}.
+     *
+     * @return the rows, rounded to float where this matrix holds doubles
+     */
+    public final float[][] toFloatArray() {
+        float[][] out = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            out[r] = rowAsFloat(r);
+        }
+        return out;
+    }
+
+    /**
+     * Copies one row into a new {@code double[]}.
+     *
+     * @param row the row, from 0
+     * @return the row's elements, widened to double
+     * @throws IndexOutOfBoundsException if there is no such row
+     */
+    public abstract double[] row(int row);
+
+    /**
+     * Copies one row into a new {@code float[]}.
+     *
+     * @param row the row, from 0
+     * @return the row's elements, rounded to float where this matrix holds doubles
+     * @throws IndexOutOfBoundsException if there is no such row
+     */
+    public abstract float[] rowAsFloat(int row);
+
+    /**
+     * Finds the first element, in row-major order, that is NaN or infinite.
+     *
+     * @return {@code {row, col}} of that element, or {@code null} if every element is finite
+     */
+    public final int[] firstNonFinite() {
+        int i = indexOfNonFinite();
+        return i < 0 ? null : new int[] {i / cols, i % cols};
+    }
+
+    abstract int indexOfNonFinite();
+
+    /**
+     * Finds the first element, in row-major order, that satisfies a condition.
+     *
+     * @param condition the test, applied to each element widened to double
+     * @return {@code {row, col}} of that element, or {@code null} if none satisfies it
+     */
+    public final int[] firstWhere(DoublePredicate condition) {
+        Checks.notNull(condition, "condition");
+        for (int i = 0; i < rows * cols; i++) {
+            if (condition.test(getAt(i))) {
+                return new int[] {i / cols, i % cols};
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Throws unless every element is finite, naming the argument, the row and the column.
+     *
+     * @param name the argument's name, for the message
+     * @return this matrix
+     * @throws IllegalArgumentException if an element is NaN or infinite
+     */
+    public final Matrix requireFinite(String name) {
+        int[] at = firstNonFinite();
+        if (at != null) {
+            throw new IllegalArgumentException(name + ": row " + at[0] + ", column " + at[1] + " is "
+                    + get(at[0], at[1]) + "; every value must be finite");
+        }
+        return this;
+    }
+
+    /**
+     * Sums every element in row-major order, accumulating in double.
+     *
+     * @return {@code Σᵢⱼ mᵢⱼ}
+     */
+    public abstract double sum();
+
+    // ------------------------------------------------------------------ operations
+
+    /**
+     * {@code out = a · bᵀ}: the weighted sums {@code z = a_prev · Wᵀ} of a batch.
+     *
+     * @param a {@code [n × k]}
+     * @param b {@code [m × k]}
+     * @param out {@code [n × m]}, writable, sharing no storage with {@code a} or {@code b}
+     * @throws IllegalArgumentException if shapes or precisions do not fit
+     */
+    public static void multiplyTransposed(Matrix a, Matrix b, Matrix out) {
+        checkProduct(a, b, out, "a · bᵀ", a.cols, b.cols, a.rows, b.rows);
+        out.gemmNT(a, b);
+    }
+
+    /**
+     * {@code out = aᵀ · b}: the weight gradient {@code ∂C/∂W = δᵀ · a_prev} of a batch.
+     *
+     * @param a {@code [n × m]}
+     * @param b {@code [n × k]}
+     * @param out {@code [m × k]}, writable, sharing no storage with {@code a} or {@code b}
+     * @throws IllegalArgumentException if shapes or precisions do not fit
+     */
+    public static void transposedMultiply(Matrix a, Matrix b, Matrix out) {
+        checkProduct(a, b, out, "aᵀ · b", a.rows, b.rows, a.cols, b.cols);
+        out.gemmTN(a, b);
+    }
+
+    /**
+     * {@code out = a · b}: the error signal sent back a layer, {@code δ · W}.
+     *
+     * @param a {@code [n × k]}
+     * @param b {@code [k × m]}
+     * @param out {@code [n × m]}, writable, sharing no storage with {@code a} or {@code b}
+     * @throws IllegalArgumentException if shapes or precisions do not fit
+     */
+    public static void multiply(Matrix a, Matrix b, Matrix out) {
+        checkProduct(a, b, out, "a · b", a.cols, b.rows, a.rows, b.cols);
+        out.gemmNN(a, b);
+    }
+
+    private static void checkProduct(Matrix a, Matrix b, Matrix out, String what, int innerA, int innerB,
+            int outRows, int outCols) {
+        Checks.notNull(a, "a");
+        Checks.notNull(b, "b");
+        checkOutput(out, a, b);
+        if (innerA != innerB) {
+            throw new IllegalArgumentException(what + ": inner sizes differ, a is " + a.shape() + " and b is "
+                    + b.shape());
+        }
+        if (out.rows != outRows || out.cols != outCols) {
+            throw new IllegalArgumentException(what + ": out is " + out.shape() + " but must be " + outRows + " × "
+                    + outCols + " for a " + a.shape() + " and b " + b.shape());
+        }
+        if (out.sharesStorage(a) || out.sharesStorage(b)) {
+            throw new IllegalArgumentException(what + ": out must not share storage with an operand");
+        }
+    }
+
+    /**
+     * {@code this[r][c] += v[0][c]} for every row r: adds the bias to each sample's weighted sums.
+     *
+     * @param v {@code [1 × cols]}
+     * @throws IllegalArgumentException if {@code v} is not one row of this matrix's width
+     */
+    public final void addRowVector(Matrix v) {
+        checkOutput(this, v, v);
+        if (v.rows != 1 || v.cols != cols) {
+            throw new IllegalArgumentException("addRowVector: v is " + v.shape() + " but must be 1 × " + cols
+                    + " for a " + shape() + " matrix");
+        }
+        addRowVectorKernel(v);
+    }
+
+    /**
+     * {@code out[0][c] = Σ_r this[r][c]}: sums over the samples, as in the bias gradient
+     * {@code ∂C/∂b = Σ_samples δ}.
+     *
+     * @param out {@code [1 × cols]}, writable
+     * @throws IllegalArgumentException if {@code out} has the wrong shape or precision
+     */
+    public final void columnSums(Matrix out) {
+        checkOutput(out, this, this);
+        if (out.rows != 1 || out.cols != cols) {
+            throw new IllegalArgumentException("columnSums: out is " + out.shape() + " but must be 1 × " + cols);
+        }
+        columnSumsKernel(out);
+    }
+
+    /**
+     * {@code out = f(this)}, element by element; {@code out} may be this matrix.
+     *
+     * @param f the function, applied in double precision
+     * @param out a writable matrix of the same shape and precision
+     */
+    public final void map(DoubleUnaryOperator f, Matrix out) {
+        Checks.notNull(f, "f");
+        checkSameShape(out, this, "map");
+        mapKernel(f, out);
+    }
+
+    /**
+     * {@code out = g ⊙ f'(z, a)}, element by element: the backward step of an element-wise activation,
+     * {@code ∂C/∂z = ∂C/∂a ⊙ σ'(z)}. {@code out} may be {@code g}.
+     *
+     * @param z the weighted sums
+     * @param a the activations {@code σ(z)}
+     * @param g the upstream gradient {@code ∂C/∂a}
+     * @param derivative {@code σ'} as a function of {@code (z, a)}
+     * @param out a writable matrix of the same shape and precision
+     */
+    public static void mapBackward(Matrix z, Matrix a, Matrix g, DoubleBinaryOperator derivative, Matrix out) {
+        Checks.notNull(derivative, "derivative");
+        checkSameShape(out, z, "mapBackward");
+        checkSameShape(out, a, "mapBackward");
+        checkSameShape(out, g, "mapBackward");
+        out.mapBackwardKernel(z, a, g, derivative);
+    }
+
+    /**
+     * {@code out[r] = softmax(this[r])} for every row, computed stably as
+     * {@code exp(x − max) / Σ exp(x − max)}; {@code out} may be this matrix.
+     *
+     * @param out a writable matrix of the same shape and precision
+     */
+    public final void softmaxRows(Matrix out) {
+        checkSameShape(out, this, "softmaxRows");
+        softmaxRowsKernel(out);
+    }
+
+    /**
+     * The backward step of a row-wise softmax: {@code out[r] = a[r] ⊙ (g[r] − (g[r]·a[r]))}, which is
+     * {@code ∂C/∂z} for {@code a = softmax(z)} and upstream gradient {@code g = ∂C/∂a}.
+     *
+     * @param a the softmax outputs
+     * @param g the upstream gradient
+     * @param out a writable matrix of the same shape and precision; may be {@code g}
+     */
+    public static void softmaxBackward(Matrix a, Matrix g, Matrix out) {
+        checkSameShape(out, a, "softmaxBackward");
+        checkSameShape(out, g, "softmaxBackward");
+        out.softmaxBackwardKernel(a, g);
+    }
+
+    /**
+     * {@code this += alpha · x}, element by element: the shape of every gradient-descent update.
+     *
+     * @param alpha the factor
+     * @param x a matrix of the same shape and precision
+     */
+    public final void addScaled(double alpha, Matrix x) {
+        checkSameShape(this, x, "addScaled");
+        addScaledKernel(alpha, x);
+    }
+
+    /**
+     * {@code this = alpha · this}.
+     *
+     * @param alpha the factor
+     */
+    public final void scale(double alpha) {
+        checkWritable("this");
+        scaleKernel(alpha);
+    }
+
+    /**
+     * Copies every element of {@code source} into this matrix.
+     *
+     * @param source a matrix of the same shape and precision
+     */
+    public final void copyFrom(Matrix source) {
+        checkSameShape(this, source, "copyFrom");
+        copyFromKernel(source);
+    }
+
+    /**
+     * Sets every element to {@code value}.
+     *
+     * @param value the value
+     */
+    public final void fill(double value) {
+        checkWritable("this");
+        fillKernel(value);
+    }
+
+    /**
+     * {@code out = f(x, y)}, element by element; {@code out} may be {@code x} or {@code y}.
+     *
+     * @param x the first operand
+     * @param y the second operand, of the same shape
+     * @param f the function, applied in double precision
+     * @param out a writable matrix of the same shape and precision
+     */
+    public static void zip(Matrix x, Matrix y, DoubleBinaryOperator f, Matrix out) {
+        Checks.notNull(f, "f");
+        checkSameShape(out, x, "zip");
+        checkSameShape(out, y, "zip");
+        out.zipKernel(x, y, f);
+    }
+
+    /**
+     * {@code Σᵢⱼ xᵢⱼ·yᵢⱼ}, accumulated in double in row-major order.
+     *
+     * @param x the first operand
+     * @param y the second operand, of the same shape and precision
+     * @return the sum of the element-wise products
+     */
+    public static double dot(Matrix x, Matrix y) {
+        Checks.notNull(x, "x");
+        Checks.notNull(y, "y");
+        if (x.rows != y.rows || x.cols != y.cols || x.precision() != y.precision()) {
+            throw new IllegalArgumentException("dot: operands differ, " + x + " and " + y);
+        }
+        return x.dotKernel(y);
+    }
+
+    /**
+     * {@code out[r][0] = Σ_c this[r][c]}: one sum per sample.
+     *
+     * @param out {@code [rows × 1]}, writable
+     */
+    public final void rowSums(Matrix out) {
+        checkColumnOutput(out, "rowSums");
+        rowSumsKernel(out);
+    }
+
+    /**
+     * {@code out[r][0] = log Σ_c exp(this[r][c])}, computed stably by subtracting the row's maximum.
+     *
+     * @param out {@code [rows × 1]}, writable
+     */
+    public final void logSumExpRows(Matrix out) {
+        checkColumnOutput(out, "logSumExpRows");
+        logSumExpRowsKernel(out);
+    }
+
+    /**
+     * {@code this[r][c] *= v[r][0]}: scales each sample's row by its own factor.
+     *
+     * @param v {@code [rows × 1]}
+     */
+    public final void multiplyRows(Matrix v) {
+        checkOutput(this, v, v);
+        if (v.rows != rows || v.cols != 1) {
+            throw new IllegalArgumentException("multiplyRows: v is " + v.shape() + " but must be " + rows + " × 1");
+        }
+        multiplyRowsKernel(v);
+    }
+
+    private void checkColumnOutput(Matrix out, String what) {
+        checkOutput(out, this, this);
+        if (out.rows != rows || out.cols != 1) {
+            throw new IllegalArgumentException(what + ": out is " + out.shape() + " but must be " + rows + " × 1");
+        }
+    }
+
+    abstract void zipKernel(Matrix x, Matrix y, DoubleBinaryOperator f);
+
+    abstract double dotKernel(Matrix y);
+
+    abstract void rowSumsKernel(Matrix out);
+
+    abstract void logSumExpRowsKernel(Matrix out);
+
+    abstract void multiplyRowsKernel(Matrix v);
+
+    abstract void gemmNT(Matrix a, Matrix b);
+
+    abstract void gemmTN(Matrix a, Matrix b);
+
+    abstract void gemmNN(Matrix a, Matrix b);
+
+    abstract void addRowVectorKernel(Matrix v);
+
+    abstract void columnSumsKernel(Matrix out);
+
+    abstract void mapKernel(DoubleUnaryOperator f, Matrix out);
+
+    abstract void mapBackwardKernel(Matrix z, Matrix a, Matrix g, DoubleBinaryOperator derivative);
+
+    abstract void softmaxRowsKernel(Matrix out);
+
+    abstract void softmaxBackwardKernel(Matrix a, Matrix g);
+
+    abstract void addScaledKernel(double alpha, Matrix x);
+
+    abstract void scaleKernel(double alpha);
+
+    abstract void copyFromKernel(Matrix source);
+
+    abstract void fillKernel(double value);
+
+    abstract boolean sharesStorage(Matrix other);
+
+    // ------------------------------------------------------------------ checks
+
+    private static void checkOutput(Matrix out, Matrix x, Matrix y) {
+        Checks.notNull(out, "out");
+        Checks.notNull(x, "operand");
+        Checks.notNull(y, "operand");
+        out.checkWritable("out");
+        if (x.precision() != out.precision() || y.precision() != out.precision()) {
+            throw new IllegalArgumentException("precision mismatch: out is " + out.precision() + ", operands are "
+                    + x.precision() + " and " + y.precision());
+        }
+    }
+
+    private static void checkSameShape(Matrix out, Matrix x, String what) {
+        checkOutput(out, x, x);
+        if (out.rows != x.rows || out.cols != x.cols) {
+            throw new IllegalArgumentException(what + ": shapes differ, " + out.shape() + " and " + x.shape());
+        }
+    }
+
+    final void checkWritable(String name) {
+        if (readOnly) {
+            throw new IllegalStateException(name + " is a read-only view and cannot be written");
+        }
+    }
+
+    /**
+     * Returns the shape as text, e.g. {@code "3 × 4"}.
+     *
+     * @return rows × cols
+     */
+    public final String shape() {
+        return rows + " × " + cols;
+    }
+
+    /**
+     * Two matrices are equal when they have the same precision, shape and bit-identical elements
+     * (as {@link java.util.Arrays#equals(double[], double[])} compares them); read-only views equal
+     * the matrix they view.
+     */
+    @Override
+    public abstract boolean equals(Object other);
+
+    @Override
+    public abstract int hashCode();
+
+    /** Returns the precision and shape, e.g. {@code "Matrix[FLOAT64, 3 × 4]"}; never the numbers. */
+    @Override
+    public final String toString() {
+        return "Matrix[" + precision() + ", " + shape() + "]";
+    }
+}

@@ -1,0 +1,344 @@
+package io.github.backprop4j.math.kernel;
+
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * The plain reference loops for {@code float} matrices, stored row-major in one array each.
+ *
+ * <p>Called by {@code io.github.backprop4j.math.Matrix}, which has already checked every shape; these
+ * methods check nothing, allocate nothing and know no model types. Each output element is computed in
+ * one fixed order, so results are reproducible bit for bit. Faster kernels, when they come, are tested
+ * against these.
+ */
+public final class FloatKernels {
+
+    private FloatKernels() {
+    }
+
+    /**
+     * {@code out[n×m] = a[n×k] · b[m×k]ᵀ}, each element a dot product of two rows, summed in order of k.
+     *
+     * @param a the left operand, n rows of k
+     * @param b the right operand, m rows of k
+     * @param out the result, n rows of m
+     * @param n rows of a
+     * @param k columns of a and b
+     * @param m rows of b
+     */
+    public static void multiplyTransposed(float[] a, float[] b, float[] out, int n, int k, int m) {
+        for (int i = 0; i < n; i++) {
+            int ai = i * k;
+            for (int j = 0; j < m; j++) {
+                int bj = j * k;
+                float s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += a[ai + p] * b[bj + p];
+                }
+                out[i * m + j] = s;
+            }
+        }
+    }
+
+    /**
+     * {@code out[m×k] = a[n×m]ᵀ · b[n×k]}, each element summed in order of the n rows.
+     *
+     * @param a the left operand, n rows of m
+     * @param b the right operand, n rows of k
+     * @param out the result, m rows of k
+     * @param n rows of a and b
+     * @param m columns of a
+     * @param k columns of b
+     */
+    public static void transposedMultiply(float[] a, float[] b, float[] out, int n, int m, int k) {
+        java.util.Arrays.fill(out, 0, m * k, 0f);
+        for (int r = 0; r < n; r++) {
+            int br = r * k;
+            for (int i = 0; i < m; i++) {
+                float air = a[r * m + i];
+                int oi = i * k;
+                for (int j = 0; j < k; j++) {
+                    out[oi + j] += air * b[br + j];
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code out[n×m] = a[n×k] · b[k×m]}, each element summed in order of k.
+     *
+     * @param a the left operand, n rows of k
+     * @param b the right operand, k rows of m
+     * @param out the result, n rows of m
+     * @param n rows of a
+     * @param k columns of a, rows of b
+     * @param m columns of b
+     */
+    public static void multiply(float[] a, float[] b, float[] out, int n, int k, int m) {
+        java.util.Arrays.fill(out, 0, n * m, 0f);
+        for (int i = 0; i < n; i++) {
+            int oi = i * m;
+            for (int p = 0; p < k; p++) {
+                float aip = a[i * k + p];
+                int bp = p * m;
+                for (int j = 0; j < m; j++) {
+                    out[oi + j] += aip * b[bp + j];
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code x[r][c] += v[c]} for every row.
+     *
+     * @param x the matrix, rows of cols
+     * @param v the row vector, cols long
+     * @param rows rows of x
+     * @param cols columns of x
+     */
+    public static void addRowVector(float[] x, float[] v, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = 0; c < cols; c++) {
+                x[o + c] += v[c];
+            }
+        }
+    }
+
+    /**
+     * {@code out[c] = Σ_r x[r][c]}, summed in order of r.
+     *
+     * @param x the matrix, rows of cols
+     * @param out the sums, cols long
+     * @param rows rows of x
+     * @param cols columns of x
+     */
+    public static void columnSums(float[] x, float[] out, int rows, int cols) {
+        java.util.Arrays.fill(out, 0, cols, 0f);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = 0; c < cols; c++) {
+                out[c] += x[o + c];
+            }
+        }
+    }
+
+    /**
+     * {@code out[i] = f(x[i])}; {@code out} may be {@code x}.
+     *
+     * @param x the input
+     * @param f the function
+     * @param out the output, as long as x
+     */
+    public static void map(float[] x, DoubleUnaryOperator f, float[] out) {
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) f.applyAsDouble(x[i]);
+        }
+    }
+
+    /**
+     * {@code out[i] = g[i] · f'(z[i], a[i])}; {@code out} may be {@code g}.
+     *
+     * @param z the weighted sums
+     * @param a the activations
+     * @param g the upstream gradient
+     * @param derivative the activation's derivative as a function of (z, a)
+     * @param out the output, as long as z
+     */
+    public static void mapBackward(float[] z, float[] a, float[] g, DoubleBinaryOperator derivative,
+            float[] out) {
+        for (int i = 0; i < z.length; i++) {
+            out[i] = (float) (g[i] * derivative.applyAsDouble(z[i], a[i]));
+        }
+    }
+
+    /**
+     * {@code out[r] = exp(x[r] − max x[r]) / Σ exp(x[r] − max x[r])} for every row; {@code out} may be x.
+     *
+     * @param x the input, rows of cols
+     * @param out the output, rows of cols
+     * @param rows the number of rows
+     * @param cols the number of columns
+     */
+    public static void softmaxRows(float[] x, float[] out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, x[o + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                sum += Math.exp(x[o + c] - max);
+            }
+            for (int c = 0; c < cols; c++) {
+                out[o + c] = (float) (Math.exp(x[o + c] - max) / sum);
+            }
+        }
+    }
+
+    /**
+     * {@code out[r] = a[r] ⊙ (g[r] − g[r]·a[r])} for every row; {@code out} may be g.
+     *
+     * @param a the softmax outputs
+     * @param g the upstream gradient
+     * @param out the output
+     * @param rows the number of rows
+     * @param cols the number of columns
+     */
+    public static void softmaxBackward(float[] a, float[] g, float[] out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double dot = 0;
+            for (int c = 0; c < cols; c++) {
+                dot += (double) g[o + c] * a[o + c];
+            }
+            for (int c = 0; c < cols; c++) {
+                out[o + c] = (float) (a[o + c] * (g[o + c] - dot));
+            }
+        }
+    }
+
+    /**
+     * {@code y[i] += alpha · x[i]}.
+     *
+     * @param alpha the factor
+     * @param x the addend
+     * @param y the accumulator, as long as x
+     */
+    public static void addScaled(double alpha, float[] x, float[] y) {
+        float f = (float) alpha;
+        for (int i = 0; i < x.length; i++) {
+            y[i] += f * x[i];
+        }
+    }
+
+    /**
+     * {@code x[i] *= alpha}.
+     *
+     * @param alpha the factor
+     * @param x the array
+     */
+    public static void scale(double alpha, float[] x) {
+        float f = (float) alpha;
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= f;
+        }
+    }
+
+    /**
+     * Sums in index order, accumulating in double.
+     *
+     * @param x the array
+     * @return {@code Σ x[i]}
+     */
+    public static double sum(float[] x) {
+        double s = 0;
+        for (float v : x) {
+            s += v;
+        }
+        return s;
+    }
+
+    /**
+     * Finds the first NaN or infinite element.
+     *
+     * @param x the array
+     * @return its index, or -1 if every element is finite
+     */
+    public static int indexOfNonFinite(float[] x) {
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * {@code out[i] = f(x[i], y[i])}; {@code out} may be x or y.
+     *
+     * @param x the first operand
+     * @param y the second operand
+     * @param f the function
+     * @param out the output
+     */
+    public static void zip(float[] x, float[] y, DoubleBinaryOperator f, float[] out) {
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) f.applyAsDouble(x[i], y[i]);
+        }
+    }
+
+    /**
+     * {@code Σ x[i]·y[i]}, accumulated in double in index order.
+     *
+     * @param x the first operand
+     * @param y the second operand
+     * @return the sum of products
+     */
+    public static double dot(float[] x, float[] y) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            s += (double) x[i] * y[i];
+        }
+        return s;
+    }
+
+    /**
+     * {@code out[r] = Σ_c x[r][c]}, accumulated in double.
+     *
+     * @param x the matrix, rows of cols
+     * @param out the sums, rows long
+     * @param rows rows of x
+     * @param cols columns of x
+     */
+    public static void rowSums(float[] x, float[] out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int c = 0; c < cols; c++) {
+                s += x[r * cols + c];
+            }
+            out[r] = (float) s;
+        }
+    }
+
+    /**
+     * {@code out[r] = max + log Σ_c exp(x[r][c] − max)} with {@code max} the row's maximum.
+     *
+     * @param x the matrix, rows of cols
+     * @param out the results, rows long
+     * @param rows rows of x
+     * @param cols columns of x
+     */
+    public static void logSumExpRows(float[] x, float[] out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, x[o + c]);
+            }
+            double s = 0;
+            for (int c = 0; c < cols; c++) {
+                s += Math.exp(x[o + c] - max);
+            }
+            out[r] = (float) (max + Math.log(s));
+        }
+    }
+
+    /**
+     * {@code x[r][c] *= v[r]}.
+     *
+     * @param x the matrix, rows of cols
+     * @param v one factor per row
+     * @param rows rows of x
+     * @param cols columns of x
+     */
+    public static void multiplyRows(float[] x, float[] v, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            float f = v[r];
+            for (int c = 0; c < cols; c++) {
+                x[r * cols + c] *= f;
+            }
+        }
+    }
+}

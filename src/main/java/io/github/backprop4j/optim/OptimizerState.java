@@ -1,0 +1,126 @@
+package io.github.backprop4j.optim;
+
+import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.math.Matrix;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Everything an optimizer remembers between steps of one training run: named buffers per parameter
+ * tensor (e.g. {@code "layer2.weights.momentum"}) and the number of completed steps. Kept apart from the
+ * optimizer's configuration and from the model, so that one configuration can train many networks and a
+ * state can be copied, saved and restored.
+ *
+ * <p>Mutable and not thread-safe: one state belongs to one training run at a time. Start a run with
+ * {@code new OptimizerState()}.
+ */
+public final class OptimizerState {
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]+");
+
+    private final Map<String, Matrix> slots = new TreeMap<>();
+    private long stepCount;
+
+    /** Creates the empty state of a training run that has made no step yet. */
+    public OptimizerState() {
+    }
+
+    /**
+     * Returns the number of completed steps.
+     *
+     * @return 0 before the first step
+     */
+    public long stepCount() {
+        return stepCount;
+    }
+
+    /**
+     * Returns the state of one parameter tensor, through which an optimizer reads and creates its buffers.
+     *
+     * @param layer the layer's number, 1..L
+     * @param kind weights or bias
+     * @param parameter the parameter (or any matrix of its shape and precision), which fixes the shape of
+     *     new buffers
+     * @return a view of this state for that parameter
+     * @throws IllegalArgumentException if buffers for that parameter exist with another shape or precision,
+     *     i.e. the state belongs to a different network
+     */
+    public ParameterState forParameter(int layer, ParameterKind kind, Matrix parameter) {
+        Checks.positive(layer, "layer");
+        Checks.notNull(kind, "kind");
+        Checks.notNull(parameter, "parameter");
+        String prefix = slotName(layer, kind, "");
+        for (Map.Entry<String, Matrix> e : slots.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                requireShape(e.getKey(), e.getValue(), parameter);
+            }
+        }
+        return new ParameterState(this, layer, kind, parameter);
+    }
+
+    /** Marks the end of a step: every parameter has been updated. */
+    public void completeStep() {
+        stepCount++;
+    }
+
+    /**
+     * Returns every buffer by its full name, {@code layer<l>.<weights|bias>.<buffer>}, as read-only views.
+     *
+     * @return an unmodifiable map, sorted by name
+     */
+    public Map<String, Matrix> slots() {
+        Map<String, Matrix> views = new TreeMap<>();
+        slots.forEach((name, m) -> views.put(name, m.readOnlyView()));
+        return Collections.unmodifiableMap(views);
+    }
+
+    /**
+     * Returns an independent copy, e.g. to keep the state of the best epoch.
+     *
+     * @return a new state with copies of every buffer and the same step count
+     */
+    public OptimizerState copy() {
+        OptimizerState copy = new OptimizerState();
+        slots.forEach((name, m) -> copy.slots.put(name, m.copy()));
+        copy.stepCount = stepCount;
+        return copy;
+    }
+
+    static String slotName(int layer, ParameterKind kind, String buffer) {
+        if (!buffer.isEmpty() && !IDENTIFIER.matcher(buffer).matches()) {
+            throw new IllegalArgumentException("buffer name must be letters, digits and underscores, was '"
+                    + buffer + "'");
+        }
+        return "layer" + layer + "." + kind.label() + "." + buffer;
+    }
+
+    boolean hasSlot(String fullName) {
+        return slots.containsKey(fullName);
+    }
+
+    Matrix slot(String fullName, Matrix shapeOf) {
+        Matrix existing = slots.get(fullName);
+        if (existing != null) {
+            requireShape(fullName, existing, shapeOf);
+            return existing;
+        }
+        Matrix created = Matrix.zeros(shapeOf.precision(), shapeOf.rows(), shapeOf.cols());
+        slots.put(fullName, created);
+        return created;
+    }
+
+    private static void requireShape(String name, Matrix buffer, Matrix parameter) {
+        if (buffer.rows() != parameter.rows() || buffer.cols() != parameter.cols()
+                || buffer.precision() != parameter.precision()) {
+            throw new IllegalArgumentException("optimizer state does not fit this network: " + name + " is "
+                    + buffer + " but the parameter is " + parameter);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OptimizerState[" + stepCount + " steps, " + slots.size() + " buffers]";
+    }
+}

@@ -1,0 +1,78 @@
+package io.github.backprop4j.optim;
+
+import io.github.backprop4j.math.Matrix;
+
+/**
+ * The state of one parameter tensor (one layer's weights or bias) during one training run, as an
+ * {@link Optimizer} sees it: named buffers of the parameter's shape, and the number of the current step.
+ *
+ * <p>A view into an {@link OptimizerState}; not thread-safe.
+ */
+public final class ParameterState {
+
+    private final OptimizerState owner;
+    private final int layer;
+    private final ParameterKind kind;
+    private final Matrix shapeOf;
+
+    ParameterState(OptimizerState owner, int layer, ParameterKind kind, Matrix shapeOf) {
+        this.owner = owner;
+        this.layer = layer;
+        this.kind = kind;
+        this.shapeOf = shapeOf;
+    }
+
+    /**
+     * Returns the number of the layer this parameter belongs to.
+     *
+     * @return 1..L
+     */
+    public int layer() {
+        return layer;
+    }
+
+    /**
+     * Returns which of the layer's parameters this is.
+     *
+     * @return weights or bias
+     */
+    public ParameterKind kind() {
+        return kind;
+    }
+
+    /**
+     * Returns the number of the step being made, {@code t}: 1 for the first update of a training run.
+     *
+     * @return {@code t ≥ 1}
+     */
+    public long step() {
+        return owner.stepCount() + 1;
+    }
+
+    /**
+     * Returns whether a buffer of this name exists yet (false on the first step).
+     *
+     * @param name the buffer's name, e.g. {@code "momentum"}
+     * @return whether {@link #slot(String)} has been called for it before
+     */
+    public boolean hasSlot(String name) {
+        return owner.hasSlot(OptimizerState.slotName(layer, kind, name));
+    }
+
+    /**
+     * Returns the named buffer, created as zeros of the parameter's shape and precision on first use.
+     * The optimizer updates it in place.
+     *
+     * @param name the buffer's name, e.g. {@code "momentum"}; letters, digits and underscores
+     * @return the writable buffer
+     * @throws IllegalArgumentException if the name is not a simple identifier
+     */
+    public Matrix slot(String name) {
+        return owner.slot(OptimizerState.slotName(layer, kind, name), shapeOf);
+    }
+
+    @Override
+    public String toString() {
+        return "ParameterState[layer " + layer + " " + kind.label() + ", step " + step() + "]";
+    }
+}

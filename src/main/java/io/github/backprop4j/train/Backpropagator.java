@@ -1,0 +1,232 @@
+package io.github.backprop4j.train;
+
+import io.github.backprop4j.Layer;
+import io.github.backprop4j.Loss;
+import io.github.backprop4j.Network;
+import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.optim.Optimizer;
+import io.github.backprop4j.optim.OptimizerState;
+import io.github.backprop4j.optim.ParameterKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Backpropagation: from a {@link ForwardPass} and the targets, the loss and every layer's error signal and
+ * gradients; then one optimizer step that returns a new network.
+ *
+ * <p>With {@code zˡ = aˡ⁻¹·Wˡᵀ + bˡ} and {@code aˡ = σˡ(zˡ)} recorded by the forward pass (rows are
+ * samples; {@code ⊙} is the element-wise product):
+ * <pre>
+ *   δᴸ     = ∇ₐC ⊙ σᴸ'(zᴸ)                   (3) error signal of the output layer
+ *   δˡ     = (δˡ⁺¹·Wˡ⁺¹) ⊙ σˡ'(zˡ)           (4) error signal of a hidden layer, l = L−1..1
+ *   ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹                        (5) weight gradient, [out × in]
+ *   ∂C/∂bˡ = Σ_samples δˡ                    (6) bias gradient: the error signal itself, summed
+ *   θ      ← θ − η·∂C/∂θ                     (7) the update, for plain gradient descent
+ * </pre>
+ * Equation (4) is {@code (Wˡ⁺¹)ᵀδˡ⁺¹ ⊙ σ'(zˡ)} written for a batch whose samples are rows. For softmax,
+ * which is not element-wise, (3) and (4) use the activation's backward step instead of {@code ⊙ σ'};
+ * softmax with cross-entropy and sigmoid with binary cross-entropy use their fused forms (see {@link Loss}).
+ *
+ * <p>Immutable and thread-safe; {@link #apply} never changes the network it is given.
+ */
+public final class Backpropagator {
+
+    private final Loss loss;
+
+    /**
+     * A backpropagator for the given loss.
+     *
+     * @param loss the cost function {@code C}
+     * @throws NullPointerException if {@code loss} is {@code null}
+     */
+    public Backpropagator(Loss loss) {
+        this.loss = Checks.notNull(loss, "loss");
+    }
+
+    /**
+     * Returns the loss.
+     *
+     * @return the cost function
+     */
+    public Loss loss() {
+        return loss;
+    }
+
+    /**
+     * Computes the loss, the error signals (3), (4) and the gradients (5), (6) of a recorded batch.
+     *
+     * @param pass the forward pass of the batch
+     * @param targets {@code [batch × outputSize]}, converted to the network's precision if it differs
+     * @return the gradients
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if the targets do not match the batch or the output layer, are not
+     *     finite, or do not suit the loss; or if the loss does not suit the output activation
+     */
+    public Gradients gradients(ForwardPass pass, Matrix targets) {
+        Checks.notNull(pass, "pass");
+        Network network = pass.network();
+        int last = network.layerCount();
+        Matrix y = checkTargets(pass, targets);
+        loss.checkOutputActivation(network.outputLayer().activation(), last);
+
+        Matrix[] delta = new Matrix[last + 1];
+        Matrix[] dW = new Matrix[last + 1];
+        Matrix[] db = new Matrix[last + 1];
+        Matrix zL = pass.weightedSums(last);
+        Matrix aL = pass.activations(last);
+        double cost = loss.value(zL, aL, y);
+
+        delta[last] = Matrix.zeros(pass.precision(), pass.batchSize(), network.outputSize());
+        loss.outputErrorSignal(network.layer(last).activation(), zL, aL, y, delta[last]); // (3) δᴸ = ∇ₐC ⊙ σᴸ'(zᴸ)
+        for (int l = last; l >= 1; l--) {
+            Layer layer = network.layer(l);
+            dW[l] = Matrix.zeros(pass.precision(), layer.outputSize(), layer.inputSize());
+            Matrix.transposedMultiply(delta[l], pass.activations(l - 1), dW[l]); //     (5) ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹
+            db[l] = Matrix.zeros(pass.precision(), 1, layer.outputSize());
+            delta[l].columnSums(db[l]); //                                              (6) ∂C/∂bˡ = Σ δˡ
+            if (l > 1) {
+                Matrix upstream = Matrix.zeros(pass.precision(), pass.batchSize(), layer.inputSize());
+                Matrix.multiply(delta[l], layer.weightMatrix(), upstream); //           δˡ·Wˡ = ∂C/∂aˡ⁻¹
+                delta[l - 1] = upstream;
+                network.layer(l - 1).activation().backward( //                       (4) δˡ⁻¹ = ∂C/∂aˡ⁻¹ ⊙ σ'(zˡ⁻¹)
+                        pass.weightedSums(l - 1), pass.activations(l - 1), upstream, delta[l - 1]);
+            }
+        }
+        return new Gradients(cost, tail(delta), tail(dW), tail(db));
+    }
+
+    /**
+     * Computes the gradients of a batch given as rows of doubles; see {@link #gradients(ForwardPass, Matrix)}.
+     *
+     * @param pass the forward pass of the batch
+     * @param targets {@code [batch × outputSize]}
+     * @return the gradients
+     * @throws IllegalArgumentException if the targets are empty, ragged, do not fit or are not finite
+     */
+    public Gradients gradients(ForwardPass pass, double[][] targets) {
+        Checks.notNull(pass, "pass");
+        return gradients(pass, Matrix.of(pass.precision(), targets, "targets"));
+    }
+
+    /**
+     * Runs the forward pass and backpropagates it.
+     *
+     * @param network the network
+     * @param inputs {@code [batch × inputSize]}
+     * @param targets {@code [batch × outputSize]}
+     * @return the gradients
+     * @throws IllegalArgumentException if inputs or targets do not fit the network or each other
+     */
+    public Gradients gradients(Network network, double[][] inputs, double[][] targets) {
+        return gradients(ForwardPass.run(network, inputs), targets);
+    }
+
+    /**
+     * Applies gradients through an optimizer, (7), and returns the updated network; the given network is
+     * not changed. Updates every layer's weights and then its bias, layer 1 first, then completes the step
+     * of {@code state}.
+     *
+     * @param network the network the gradients were computed for
+     * @param gradients its gradients
+     * @param optimizer the optimizer configuration
+     * @param state the optimizer state of this training run, updated in place
+     * @return a new network with the updated parameters
+     * @throws IllegalArgumentException if the gradients or the state do not fit the network
+     * @throws ArithmeticException naming the layer and position, if the update made a parameter NaN or
+     *     infinite (the state may then be partly updated; the given network is unchanged)
+     */
+    public Network apply(Network network, Gradients gradients, Optimizer optimizer, OptimizerState state) {
+        Checks.notNull(network, "network");
+        Checks.notNull(gradients, "gradients");
+        Checks.notNull(optimizer, "optimizer");
+        Checks.notNull(state, "state");
+        Checks.sameSize(gradients.layerCount(), network.layerCount(), "gradients: the number of layers",
+                "the network's number of layers");
+        double eta = Checks.nonNegativeFinite(optimizer.learningRate(), "learningRate");
+        List<Layer> updated = new ArrayList<>(network.layerCount());
+        for (int l = 1; l <= network.layerCount(); l++) {
+            Layer layer = network.layer(l);
+            Matrix w = updatedCopy(layer.weightMatrix(), gradients.weightGradient(l), l, ParameterKind.WEIGHTS,
+                    optimizer, eta, state);
+            Matrix b = updatedCopy(layer.biasVector(), gradients.biasGradient(l), l, ParameterKind.BIAS,
+                    optimizer, eta, state);
+            updated.add(Layer.of(w, b, layer.activation()));
+        }
+        state.completeStep();
+        return Network.of(updated);
+    }
+
+    private static Matrix updatedCopy(Matrix parameter, Matrix gradient, int layer, ParameterKind kind,
+            Optimizer optimizer, double eta, OptimizerState state) {
+        if (gradient.rows() != parameter.rows() || gradient.cols() != parameter.cols()
+                || gradient.precision() != parameter.precision()) {
+            throw new IllegalArgumentException("gradients: layer " + layer + " " + kind.label() + " gradient is "
+                    + gradient + " but the parameter is " + parameter);
+        }
+        Matrix theta = parameter.copy();
+        optimizer.update(theta, gradient, eta, state.forParameter(layer, kind, theta)); // (7) θ ← θ − η·∂C/∂θ
+        int[] at = theta.firstNonFinite();
+        if (at != null) {
+            throw new ArithmeticException("the update made layer " + layer + " " + kind.label() + " [" + at[0]
+                    + "][" + at[1] + "] " + theta.get(at[0], at[1]) + ": training diverged; try a smaller "
+                    + "learning rate or check the inputs' scale");
+        }
+        return theta;
+    }
+
+    /**
+     * One training step on a batch: forward pass, backpropagation and update.
+     *
+     * @param network the network, not changed
+     * @param inputs {@code [batch × inputSize]}
+     * @param targets {@code [batch × outputSize]}
+     * @param optimizer the optimizer configuration
+     * @param state the optimizer state of this training run, updated in place
+     * @return a new network with the updated parameters
+     * @throws IllegalArgumentException if the data do not fit the network
+     */
+    public Network step(Network network, double[][] inputs, double[][] targets, Optimizer optimizer,
+            OptimizerState state) {
+        return apply(network, gradients(network, inputs, targets), optimizer, state);
+    }
+
+    /**
+     * One training step on a batch held in matrices: forward pass, backpropagation and update.
+     *
+     * @param network the network, not changed
+     * @param inputs {@code [batch × inputSize]}
+     * @param targets {@code [batch × outputSize]}
+     * @param optimizer the optimizer configuration
+     * @param state the optimizer state of this training run, updated in place
+     * @return a new network with the updated parameters
+     * @throws IllegalArgumentException if the data do not fit the network
+     */
+    public Network step(Network network, Matrix inputs, Matrix targets, Optimizer optimizer,
+            OptimizerState state) {
+        return apply(network, gradients(ForwardPass.run(network, inputs), targets), optimizer, state);
+    }
+
+    private Matrix checkTargets(ForwardPass pass, Matrix targets) {
+        Checks.notNull(targets, "targets");
+        Network network = pass.network();
+        Checks.sameSize(targets.rows(), pass.batchSize(), "targets: the number of rows",
+                "the number of input samples");
+        Checks.sameSize(targets.cols(), network.outputSize(), "targets: the number of values per sample",
+                "the output size of layer " + network.layerCount() + " (the output layer)");
+        targets.requireFinite("targets");
+        Matrix y = targets.precision() == pass.precision() ? targets : targets.toPrecision(pass.precision());
+        loss.checkTargets(y);
+        return y;
+    }
+
+    private static List<Matrix> tail(Matrix[] byLayer) {
+        return Arrays.asList(byLayer).subList(1, byLayer.length);
+    }
+
+    @Override
+    public String toString() {
+        return "Backpropagator[" + loss + "]";
+    }
+}

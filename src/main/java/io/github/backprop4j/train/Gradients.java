@@ -1,0 +1,94 @@
+package io.github.backprop4j.train;
+
+import io.github.backprop4j.math.Matrix;
+import java.util.List;
+
+/**
+ * The result of backpropagating one batch: the loss, and for every layer the error signal
+ * {@code δˡ = ∂C/∂zˡ} and the gradients {@code ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹} and {@code ∂C/∂bˡ = Σ_samples δˡ}.
+ *
+ * <p>Layers are numbered 1..L. Immutable: matrices are handed out as read-only views.
+ */
+public final class Gradients {
+
+    private final double loss;
+    private final List<Matrix> errorSignals;
+    private final List<Matrix> weightGradients;
+    private final List<Matrix> biasGradients;
+
+    Gradients(double loss, List<Matrix> errorSignals, List<Matrix> weightGradients, List<Matrix> biasGradients) {
+        this.loss = loss;
+        this.errorSignals = readOnly(errorSignals);
+        this.weightGradients = readOnly(weightGradients);
+        this.biasGradients = readOnly(biasGradients);
+    }
+
+    private static List<Matrix> readOnly(List<Matrix> matrices) {
+        return matrices.stream().map(Matrix::readOnlyView).toList();
+    }
+
+    /**
+     * Returns the cost of the batch, {@code C}, as the loss function's batch mean.
+     *
+     * @return the loss
+     */
+    public double loss() {
+        return loss;
+    }
+
+    /**
+     * Returns the number of layers, L.
+     *
+     * @return the number of layers
+     */
+    public int layerCount() {
+        return weightGradients.size();
+    }
+
+    /**
+     * Returns a layer's error signal {@code δˡ = ∂C/∂zˡ}, one row per sample (already scaled by the batch
+     * mean).
+     *
+     * @param layer 1..L
+     * @return {@code [batch × outputs of layer l]}, read-only
+     * @throws IndexOutOfBoundsException if there is no such layer
+     */
+    public Matrix errorSignal(int layer) {
+        return errorSignals.get(index(layer));
+    }
+
+    /**
+     * Returns a layer's weight gradient {@code ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹}.
+     *
+     * @param layer 1..L
+     * @return {@code [out × in]}, read-only
+     * @throws IndexOutOfBoundsException if there is no such layer
+     */
+    public Matrix weightGradient(int layer) {
+        return weightGradients.get(index(layer));
+    }
+
+    /**
+     * Returns a layer's bias gradient {@code ∂C/∂bˡ = Σ_samples δˡ}.
+     *
+     * @param layer 1..L
+     * @return {@code [1 × out]}, read-only
+     * @throws IndexOutOfBoundsException if there is no such layer
+     */
+    public Matrix biasGradient(int layer) {
+        return biasGradients.get(index(layer));
+    }
+
+    private int index(int layer) {
+        if (layer < 1 || layer > weightGradients.size()) {
+            throw new IndexOutOfBoundsException("layer " + layer + " does not exist: layers are numbered 1.."
+                    + weightGradients.size());
+        }
+        return layer - 1;
+    }
+
+    @Override
+    public String toString() {
+        return "Gradients[loss=" + loss + ", " + layerCount() + " layers]";
+    }
+}
