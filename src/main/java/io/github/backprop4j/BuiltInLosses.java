@@ -174,6 +174,102 @@ final class BuiltInLosses {
         }
     }
 
+    /**
+     * Softmax cross-entropy with a weight per class, as PyTorch's {@code CrossEntropyLoss(weight=w)} for
+     * class-index targets: {@code C = Σ_samples Σᵢ wᵢyᵢ·(logΣⱼe^zⱼ − zᵢ) / Σ_samples sᵣ} with sample weight
+     * {@code sᵣ = Σᵢ wᵢyᵢ}, and {@code δᴸ = (sᵣ·a − w⊙y) / Σ sᵣ}.
+     */
+    static final class WeightedCrossEntropy implements Loss {
+        private final double[] classWeights;
+
+        WeightedCrossEntropy(double[] classWeights) {
+            Checks.notNull(classWeights, "classWeights");
+            if (classWeights.length == 0) {
+                throw new IllegalArgumentException("classWeights must not be empty");
+            }
+            for (int i = 0; i < classWeights.length; i++) {
+                Checks.nonNegativeFinite(classWeights[i], "classWeights[" + i + "]");
+            }
+            this.classWeights = classWeights.clone();
+        }
+
+        @Override
+        public String name() {
+            return "weighted_cross_entropy";
+        }
+
+        @Override
+        public void checkOutputActivation(Activation outputActivation, int outputLayer) {
+            CROSS_ENTROPY.checkOutputActivation(outputActivation, outputLayer);
+        }
+
+        @Override
+        public void checkTargets(Matrix targets) {
+            CROSS_ENTROPY.checkTargets(targets);
+            if (targets.cols() != classWeights.length) {
+                throw new IllegalArgumentException("classWeights has " + classWeights.length
+                        + " entries but the targets have " + targets.cols() + " classes");
+            }
+        }
+
+        /** {@code w⊙y}: the targets with each class column scaled by its weight. */
+        private Matrix weightedTargets(Matrix target) {
+            Matrix diagonal = Matrix.zeros(target.precision(), classWeights.length, classWeights.length);
+            for (int i = 0; i < classWeights.length; i++) {
+                diagonal.set(i, i, classWeights[i]);
+            }
+            Matrix weighted = Matrix.zeros(target.precision(), target.rows(), target.cols());
+            Matrix.multiply(target, diagonal, weighted);
+            return weighted;
+        }
+
+        @Override
+        public double value(Matrix z, Matrix a, Matrix target) {
+            Matrix wy = weightedTargets(target);
+            Matrix sampleWeights = Matrix.zeros(z.precision(), z.rows(), 1);
+            wy.rowSums(sampleWeights);
+            Matrix logSumExp = Matrix.zeros(z.precision(), z.rows(), 1);
+            z.logSumExpRows(logSumExp);
+            return (Matrix.dot(logSumExp, sampleWeights) - Matrix.dot(wy, z)) / sampleWeights.sum();
+        }
+
+        @Override
+        public void gradient(Matrix a, Matrix target, Matrix out) {
+            Matrix wy = weightedTargets(target);
+            Matrix sampleWeights = Matrix.zeros(a.precision(), a.rows(), 1);
+            wy.rowSums(sampleWeights);
+            double total = sampleWeights.sum();
+            Matrix.zip(a, wy, (ai, wyi) -> -wyi / (ai * total), out);
+        }
+
+        @Override
+        public void outputErrorSignal(Activation outputActivation, Matrix z, Matrix a, Matrix target,
+                Matrix delta) {
+            Matrix wy = weightedTargets(target);
+            Matrix sampleWeights = Matrix.zeros(z.precision(), z.rows(), 1);
+            wy.rowSums(sampleWeights);
+            delta.copyFrom(a);
+            delta.multiplyRows(sampleWeights);
+            delta.addScaled(-1, wy);
+            delta.scale(1.0 / sampleWeights.sum());
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof WeightedCrossEntropy w && java.util.Arrays.equals(w.classWeights, classWeights);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(classWeights);
+        }
+
+        @Override
+        public String toString() {
+            return "cross_entropy(classWeights=" + java.util.Arrays.toString(classWeights) + ")";
+        }
+    }
+
     /** Binary cross-entropy after a sigmoid, computed from the weighted sums (the logits). */
     private static final class BinaryCrossEntropy implements Loss {
         @Override

@@ -52,6 +52,20 @@ public interface Loss {
     }
 
     /**
+     * Softmax cross-entropy with a weight per class, for imbalanced classification, as PyTorch's
+     * {@code CrossEntropyLoss(weight=classWeights)}: each sample's loss is weighted by the weight of its class
+     * ({@code sᵣ = Σᵢ wᵢyᵢ} for soft targets) and the batch mean divides by {@code Σ sᵣ}. Needs a
+     * {@link Activation#SOFTMAX} output layer with one output per weight.
+     *
+     * @param classWeights one weight per class, each finite and &ge; 0
+     * @return the loss
+     * @throws IllegalArgumentException if the array is empty or a weight is negative or not finite
+     */
+    static Loss crossEntropy(double... classWeights) {
+        return new BuiltInLosses.WeightedCrossEntropy(classWeights);
+    }
+
+    /**
      * Returns the loss's name, e.g. {@code "mse"}.
      *
      * @return the name

@@ -14,6 +14,8 @@ public record Batch(Matrix features, Matrix targets) {
     /**
      * Checks that the two matrices describe the same samples.
      *
+     * @param features {@code [batch × features]}
+     * @param targets {@code [batch × targets]}
      * @throws IllegalArgumentException if the row counts or precisions differ
      */
     public Batch {

@@ -314,6 +314,27 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     abstract int indexOfNonFinite();
 
     /**
+     * Fills this matrix with an inverted-dropout mask: each element, in row-major order, is 0 with
+     * probability {@code rate} and {@code 1 / (1 − rate)} otherwise, so that multiplying activations by the
+     * mask keeps their expected value and inference needs no rescaling.
+     *
+     * @param random the source of the draws, one {@code nextDouble()} per element
+     * @param rate the probability of dropping, in [0, 1)
+     * @throws IllegalArgumentException if the rate is outside [0, 1)
+     */
+    public final void fillDropoutMask(java.util.random.RandomGenerator random, double rate) {
+        Checks.notNull(random, "random");
+        if (!(rate >= 0 && rate < 1)) {
+            throw new IllegalArgumentException("dropout rate must be in [0, 1), was " + rate);
+        }
+        checkWritable("this");
+        double kept = 1 / (1 - rate);
+        for (int i = 0; i < rows * cols; i++) {
+            setAt(i, random.nextDouble() < rate ? 0 : kept);
+        }
+    }
+
+    /**
      * Finds the first element, in row-major order, that satisfies a condition.
      *
      * @param condition the test, applied to each element widened to double

@@ -28,6 +28,8 @@ import java.util.List;
  * Equation (4) is {@code (Wˡ⁺¹)ᵀδˡ⁺¹ ⊙ σ'(zˡ)} written for a batch whose samples are rows. For softmax,
  * which is not element-wise, (3) and (4) use the activation's backward step instead of {@code ⊙ σ'};
  * softmax with cross-entropy and sigmoid with binary cross-entropy use their fused forms (see {@link Loss}).
+ * Where the forward pass applied dropout, {@code aˡ⁻¹} in (5) is the masked activation and the gradient
+ * flowing back into layer {@code l − 1} is multiplied by the same mask before (4).
  *
  * <p>Immutable and thread-safe; {@link #apply} never changes the network it is given.
  */
@@ -83,12 +85,16 @@ public final class Backpropagator {
         for (int l = last; l >= 1; l--) {
             Layer layer = network.layer(l);
             dW[l] = Matrix.zeros(pass.precision(), layer.outputSize(), layer.inputSize());
-            Matrix.transposedMultiply(delta[l], pass.activations(l - 1), dW[l]); //     (5) ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹
+            Matrix.transposedMultiply(delta[l], pass.passedOn(l - 1), dW[l]); //        (5) ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹
             db[l] = Matrix.zeros(pass.precision(), 1, layer.outputSize());
             delta[l].columnSums(db[l]); //                                              (6) ∂C/∂bˡ = Σ δˡ
             if (l > 1) {
                 Matrix upstream = Matrix.zeros(pass.precision(), pass.batchSize(), layer.inputSize());
                 Matrix.multiply(delta[l], layer.weightMatrix(), upstream); //           δˡ·Wˡ = ∂C/∂aˡ⁻¹
+                Matrix mask = pass.dropoutMask(l - 1);
+                if (mask != null) {
+                    Matrix.zip(upstream, mask, (g, m) -> g * m, upstream); //           through dropout: ⊙ mˡ⁻¹
+                }
                 delta[l - 1] = upstream;
                 network.layer(l - 1).activation().backward( //                       (4) δˡ⁻¹ = ∂C/∂aˡ⁻¹ ⊙ σ'(zˡ⁻¹)
                         pass.weightedSums(l - 1), pass.activations(l - 1), upstream, delta[l - 1]);

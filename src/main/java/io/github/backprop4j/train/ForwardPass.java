@@ -6,7 +6,9 @@ import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * A batch fed forward through a network, with every layer's weighted sums and activations recorded for
@@ -26,11 +28,18 @@ public final class ForwardPass {
     private final Network network;
     private final List<Matrix> weightedSums;
     private final List<Matrix> activations;
+    /** Per layer 0..L: the activations as passed on, after dropout; the same matrix where none applied. */
+    private final List<Matrix> passedOn;
+    /** Per layer 0..L: the dropout mask, or {@code null} where none applied. */
+    private final List<Matrix> masks;
 
-    private ForwardPass(Network network, List<Matrix> weightedSums, List<Matrix> activations) {
+    private ForwardPass(Network network, List<Matrix> weightedSums, List<Matrix> activations,
+            List<Matrix> passedOn, List<Matrix> masks) {
         this.network = network;
         this.weightedSums = weightedSums;
         this.activations = activations;
+        this.passedOn = passedOn;
+        this.masks = masks;
     }
 
     /**
@@ -45,18 +54,59 @@ public final class ForwardPass {
      *     finite
      */
     public static ForwardPass run(Network network, Matrix inputs) {
+        return run(network, inputs, Dropout.none(), null);
+    }
+
+    /**
+     * Runs a training batch with dropout: after (2), the activations {@code aˡ} that layer {@code l} passes
+     * on are multiplied by a fresh mask, {@code ãˡ = aˡ ⊙ mˡ}, where each mask element is 0 with
+     * probability {@code pˡ} and {@code 1/(1 − pˡ)} otherwise. Layer {@code l + 1} then computes
+     * {@code zˡ⁺¹ = ãˡ·Wˡ⁺¹ᵀ + bˡ⁺¹}. The masks are drawn from {@code random} layer by layer, row by row.
+     *
+     * @param network the network
+     * @param inputs {@code [batch × inputSize]}
+     * @param dropout the rates per layer; {@link Dropout#none()} for none
+     * @param random the source of the masks; may be {@code null} only when {@code dropout} is none
+     * @return the recorded pass
+     * @throws IllegalArgumentException if the inputs do not fit, or dropout names a layer that cannot drop
+     */
+    public static ForwardPass run(Network network, Matrix inputs, Dropout dropout,
+            RandomGenerator random) {
         Checks.notNull(network, "network");
+        Checks.notNull(dropout, "dropout");
+        dropout.checkFits(network);
+        if (random == null && !dropout.isNone()) {
+            throw new NullPointerException("random must not be null when dropout is used");
+        }
         Matrix a = network.checkInputs(inputs, "inputs");
+        a = a == inputs ? a.copy() : a;
         List<Matrix> zs = new ArrayList<>();
         List<Matrix> as = new ArrayList<>();
-        as.add(a == inputs ? a.copy().readOnlyView() : a.readOnlyView());
-        for (Layer layer : network.layers()) {
-            Matrix z = layer.weightedSums(a); // (1) zˡ = aˡ⁻¹·Wˡᵀ + bˡ
-            a = layer.activate(z); //            (2) aˡ = σˡ(zˡ)
-            zs.add(z.readOnlyView());
+        List<Matrix> passed = new ArrayList<>();
+        List<Matrix> ms = new ArrayList<>();
+        for (int l = 0; l <= network.layerCount(); l++) {
+            if (l > 0) {
+                Layer layer = network.layer(l);
+                Matrix z = layer.weightedSums(passed.get(l - 1)); // (1) zˡ = ãˡ⁻¹·Wˡᵀ + bˡ
+                a = layer.activate(z); //                            (2) aˡ = σˡ(zˡ)
+                zs.add(z.readOnlyView());
+            }
             as.add(a.readOnlyView());
+            double rate = dropout.rate(l);
+            if (rate > 0) {
+                Matrix mask = Matrix.zeros(a.precision(), a.rows(), a.cols());
+                mask.fillDropoutMask(random, rate);
+                Matrix dropped = a.copy();
+                Matrix.zip(a, mask, (x, m) -> x * m, dropped); //    ãˡ = aˡ ⊙ mˡ
+                passed.add(dropped.readOnlyView());
+                ms.add(mask.readOnlyView());
+            } else {
+                passed.add(a.readOnlyView());
+                ms.add(null);
+            }
         }
-        return new ForwardPass(network, List.copyOf(zs), List.copyOf(as));
+        return new ForwardPass(network, List.copyOf(zs), List.copyOf(as), Collections.unmodifiableList(passed),
+                Collections.unmodifiableList(ms));
     }
 
     /**
@@ -143,6 +193,31 @@ public final class ForwardPass {
     public Matrix activations(int layer) {
         checkLayer(layer, 0);
         return activations.get(layer);
+    }
+
+    /**
+     * Returns the activations of a layer as the next layer received them: {@code ãˡ = aˡ ⊙ mˡ} where dropout
+     * applied, otherwise {@code aˡ} itself.
+     *
+     * @param layer 0..L
+     * @return {@code [batch × outputs of layer l]}, read-only
+     * @throws IndexOutOfBoundsException naming the valid range, if there is no such layer
+     */
+    public Matrix passedOn(int layer) {
+        checkLayer(layer, 0);
+        return passedOn.get(layer);
+    }
+
+    /**
+     * Returns the dropout mask of a layer, if dropout applied to it.
+     *
+     * @param layer 0..L
+     * @return the mask {@code mˡ} (elements 0 or {@code 1/(1 − p)}), read-only, or {@code null} if none
+     * @throws IndexOutOfBoundsException naming the valid range, if there is no such layer
+     */
+    public Matrix dropoutMask(int layer) {
+        checkLayer(layer, 0);
+        return masks.get(layer);
     }
 
     /**

@@ -79,6 +79,48 @@ public final class Gradients {
         return biasGradients.get(index(layer));
     }
 
+    /**
+     * Returns the global L2 norm of all weight and bias gradients, {@code ‖g‖ = √(Σ (∂C/∂θ)²)} over every
+     * parameter of every layer.
+     *
+     * @return the norm, accumulated in double
+     */
+    public double globalNorm() {
+        double sumOfSquares = 0;
+        for (int l = 0; l < weightGradients.size(); l++) {
+            sumOfSquares += Matrix.dot(weightGradients.get(l), weightGradients.get(l));
+            sumOfSquares += Matrix.dot(biasGradients.get(l), biasGradients.get(l));
+        }
+        return Math.sqrt(sumOfSquares);
+    }
+
+    /**
+     * Clips by global norm: if {@code ‖g‖ > maxNorm}, every weight and bias gradient is scaled by
+     * {@code maxNorm / ‖g‖} (as {@code torch.nn.utils.clip_grad_norm_}); otherwise they are returned as they
+     * are. The loss and the error signals are kept.
+     *
+     * @param maxNorm the largest allowed global norm, finite and &gt; 0
+     * @return these gradients, or a scaled copy
+     * @throws IllegalArgumentException if {@code maxNorm} is not a finite number &gt; 0
+     */
+    public Gradients clippedByGlobalNorm(double maxNorm) {
+        io.github.backprop4j.math.Checks.positiveFinite(maxNorm, "maxNorm");
+        double norm = globalNorm();
+        if (!(norm > maxNorm)) {
+            return this;
+        }
+        double factor = maxNorm / norm;
+        return new Gradients(loss, errorSignals, scaled(weightGradients, factor), scaled(biasGradients, factor));
+    }
+
+    private static List<Matrix> scaled(List<Matrix> matrices, double factor) {
+        return matrices.stream().map(m -> {
+            Matrix copy = m.copy();
+            copy.scale(factor);
+            return copy;
+        }).toList();
+    }
+
     private int index(int layer) {
         if (layer < 1 || layer > weightGradients.size()) {
             throw new IndexOutOfBoundsException("layer " + layer + " does not exist: layers are numbered 1.."

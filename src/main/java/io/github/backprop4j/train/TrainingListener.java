@@ -1,0 +1,58 @@
+package io.github.backprop4j.train;
+
+/**
+ * Callbacks from a training run. Every method has an empty default; implement those you need.
+ *
+ * <p>Threading: all callbacks of one run are made on the thread that called {@link Trainer#fit}, in
+ * order, so a listener used by one run needs no synchronisation. A listener may stop the run cleanly with
+ * {@link TrainingRun#requestStop(String)}; {@code fit} then returns after the current step with the
+ * network of the last completed step. A callback that throws ends the run with that exception.
+ */
+public interface TrainingListener {
+
+    /**
+     * Called once before the first epoch.
+     *
+     * @param run the run
+     */
+    default void onTrainingStart(TrainingRun run) {
+    }
+
+    /**
+     * Called before each epoch.
+     *
+     * @param run the run
+     * @param epoch the epoch's number, from 1
+     */
+    default void onEpochStart(TrainingRun run, int epoch) {
+    }
+
+    /**
+     * Called after each optimizer step.
+     *
+     * @param run the run; {@link TrainingRun#network()} is the network after this step
+     * @param epoch the epoch's number, from 1
+     * @param batch the batch's number within the epoch, from 1
+     * @param loss the batch's loss before the step
+     */
+    default void onBatchEnd(TrainingRun run, int epoch, int batch, double loss) {
+    }
+
+    /**
+     * Called after each completed epoch, validation included.
+     *
+     * @param run the run
+     * @param summary the epoch's measurements
+     */
+    default void onEpochEnd(TrainingRun run, EpochSummary summary) {
+    }
+
+    /**
+     * Called once when training ends normally, early or by request (not when it throws).
+     *
+     * @param run the run
+     * @param result what {@code fit} is about to return
+     */
+    default void onTrainingEnd(TrainingRun run, TrainingResult result) {
+    }
+}
