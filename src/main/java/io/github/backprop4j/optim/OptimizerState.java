@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 public final class OptimizerState {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]+");
+    private static final Pattern SLOT_NAME = Pattern.compile("layer[1-9][0-9]*\\.(weights|bias)\\.[A-Za-z0-9_]+");
 
     private final Map<String, Matrix> slots = new TreeMap<>();
     private long stepCount;
@@ -86,6 +87,43 @@ public final class OptimizerState {
         slots.forEach((name, m) -> copy.slots.put(name, m.copy()));
         copy.stepCount = stepCount;
         return copy;
+    }
+
+    /**
+     * Rebuilds a saved state from its buffers and step count, e.g. from {@link #slots()} and
+     * {@link #stepCount()} written to disk, so that training can resume exactly where it stopped.
+     *
+     * @param slots every buffer by its full name, {@code layer<l>.<weights|bias>.<buffer>} with
+     *     {@code l ≥ 1} and a buffer name of letters, digits and underscores; each matrix is copied
+     * @param stepCount the number of completed steps, &ge; 0
+     * @return a new state
+     * @throws NullPointerException if the map, a name or a matrix is {@code null}
+     * @throws IllegalArgumentException if a name is malformed, the step count is negative, or buffers of one
+     *     parameter differ in shape or precision
+     */
+    public static OptimizerState restore(Map<String, Matrix> slots, long stepCount) {
+        Checks.notNull(slots, "slots");
+        HyperParameters.nonNegative(stepCount, "stepCount");
+        OptimizerState state = new OptimizerState();
+        Map<String, Matrix> firstOfParameter = new TreeMap<>();
+        slots.forEach((name, m) -> {
+            Checks.notNull(name, "slots: a buffer name");
+            Checks.notNull(m, "slots: buffer " + name);
+            if (!SLOT_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("slots: buffer name must look like layer1.weights.exp_avg "
+                        + "(layer from 1, weights or bias, letters, digits and underscores), was '" + name + "'");
+            }
+            String parameter = name.substring(0, name.lastIndexOf('.'));
+            Matrix first = firstOfParameter.putIfAbsent(parameter, m);
+            if (first != null && (first.rows() != m.rows() || first.cols() != m.cols()
+                    || first.precision() != m.precision())) {
+                throw new IllegalArgumentException("slots: buffers of " + parameter + " differ, " + name + " is "
+                        + m + " but another is " + first);
+            }
+            state.slots.put(name, m.copy());
+        });
+        state.stepCount = stepCount;
+        return state;
     }
 
     static String slotName(int layer, ParameterKind kind, String buffer) {

@@ -144,13 +144,37 @@ public final class Backpropagator {
      *     infinite (the state may then be partly updated; the given network is unchanged)
      */
     public Network apply(Network network, Gradients gradients, Optimizer optimizer, OptimizerState state) {
+        Checks.notNull(optimizer, "optimizer");
+        return apply(network, gradients, optimizer, state, optimizer.learningRate());
+    }
+
+    /**
+     * Applies gradients through an optimizer with the learning rate of this step, {@code η}, instead of the
+     * optimizer's own: the entry point of a training loop that follows a
+     * {@link io.github.backprop4j.optim.LearningRateSchedule}, e.g. with
+     * {@code η = schedule.learningRate(optimizer.learningRate(), t, epoch)}. Otherwise as
+     * {@link #apply(Network, Gradients, Optimizer, OptimizerState)}.
+     *
+     * @param network the network the gradients were computed for
+     * @param gradients its gradients
+     * @param optimizer the optimizer configuration
+     * @param state the optimizer state of this training run, updated in place
+     * @param learningRate {@code η} for this step, finite and &ge; 0
+     * @return a new network with the updated parameters
+     * @throws IllegalArgumentException if the learning rate is negative or not finite, or the gradients or
+     *     the state do not fit the network
+     * @throws ArithmeticException naming the layer and position, if the update made a parameter NaN or
+     *     infinite (the state may then be partly updated; the given network is unchanged)
+     */
+    public Network apply(Network network, Gradients gradients, Optimizer optimizer, OptimizerState state,
+            double learningRate) {
         Checks.notNull(network, "network");
         Checks.notNull(gradients, "gradients");
         Checks.notNull(optimizer, "optimizer");
         Checks.notNull(state, "state");
         Checks.sameSize(gradients.layerCount(), network.layerCount(), "gradients: the number of layers",
                 "the network's number of layers");
-        double eta = Checks.nonNegativeFinite(optimizer.learningRate(), "learningRate");
+        double eta = Checks.nonNegativeFinite(learningRate, "learningRate");
         List<Layer> updated = new ArrayList<>(network.layerCount());
         for (int l = 1; l <= network.layerCount(); l++) {
             Layer layer = network.layer(l);

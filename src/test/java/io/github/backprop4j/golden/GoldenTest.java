@@ -79,6 +79,55 @@ class GoldenTest {
                 GradientDescent.withLearningRate(run.number("lr")).withWeightDecay(run.number("weight_decay")));
     }
 
+    /** Every optimizer entry beyond plain SGD, in both precisions, for every case. */
+    static Stream<Arguments> optimizerRuns() {
+        List<Arguments> all = new ArrayList<>();
+        for (String file : GoldenCase.FILES) {
+            GoldenCase c = GoldenCase.load(file);
+            for (String name : List.of("momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")) {
+                for (Precision p : Precision.values()) {
+                    all.add(Arguments.of(c, name, p));
+                }
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{1} on {0} in {2}")
+    @MethodSource("optimizerRuns")
+    void optimizerMatchesThreeStepsOfTorchOptim(GoldenCase c, String name, Precision precision) {
+        GoldenCase.OptimizerRun run = c.optimizers().get(name);
+        assertThat(run).as(c + " has no " + name + " entry").isNotNull();
+        assertOptimizerRun(c, precision, name, run, optimizerFor(name, run));
+    }
+
+    @ParameterizedTest(name = "{0} in {1}")
+    @MethodSource("cases")
+    void l2TransformOnAnyOptimizerMatchesTorchWeightDecay(GoldenCase c, Precision precision) {
+        GoldenCase.OptimizerRun run = c.optimizers().get("sgd_weight_decay");
+        assertOptimizerRun(c, precision, "sgd_weight_decay via withL2", run,
+                Optimizer.sgd(run.number("lr")).withL2(run.number("weight_decay")));
+    }
+
+    /** Builds the optimizer of a golden entry from the hyper-parameters in the file. */
+    static Optimizer optimizerFor(String name, GoldenCase.OptimizerRun run) {
+        double lr = run.number("lr");
+        return switch (name) {
+            case "momentum" -> Optimizer.momentum(lr, run.number("momentum"));
+            case "nesterov" -> {
+                assertThat(run.hyperparameters().get("nesterov")).isEqualTo(true);
+                yield Optimizer.nesterov(lr, run.number("momentum"));
+            }
+            case "adagrad" -> Optimizer.adagrad(lr).withEpsilon(run.number("eps"));
+            case "rmsprop" -> Optimizer.rmsprop(lr).withAlpha(run.number("alpha")).withEpsilon(run.number("eps"));
+            case "adam" -> Optimizer.adam(lr).withBetas(run.number("beta1"), run.number("beta2"))
+                    .withEpsilon(run.number("eps"));
+            case "adamw" -> Optimizer.adamW(lr, run.number("weight_decay"))
+                    .withBetas(run.number("beta1"), run.number("beta2")).withEpsilon(run.number("eps"));
+            default -> throw new IllegalArgumentException("no optimizer for golden entry " + name);
+        };
+    }
+
     /**
      * Makes the run's steps on the case's batch, checking the loss before each step and the parameters
      * after the last.
