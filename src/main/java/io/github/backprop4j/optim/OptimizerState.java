@@ -21,7 +21,7 @@ public final class OptimizerState {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]+");
     private static final Pattern SLOT_NAME = Pattern.compile("layer[1-9][0-9]*\\.(weights|bias)\\.[A-Za-z0-9_]+");
 
-    private final Map<String, Matrix> slots = new TreeMap<>();
+    private final TreeMap<String, Matrix> slots = new TreeMap<>();
     private long stepCount;
 
     /** Creates the empty state of a training run that has made no step yet. */
@@ -53,10 +53,9 @@ public final class OptimizerState {
         Checks.notNull(kind, "kind");
         Checks.notNull(parameter, "parameter");
         String prefix = slotName(layer, kind, "");
-        for (Map.Entry<String, Matrix> e : slots.entrySet()) {
-            if (e.getKey().startsWith(prefix)) {
-                requireShape(e.getKey(), e.getValue(), parameter);
-            }
+        // The buffers of one parameter are the names that start with its prefix: one range of the sorted map.
+        for (Map.Entry<String, Matrix> e : slots.subMap(prefix, prefix + Character.MAX_VALUE).entrySet()) {
+            requireShape(e.getKey(), e.getValue(), parameter);
         }
         return new ParameterState(this, layer, kind, parameter);
     }

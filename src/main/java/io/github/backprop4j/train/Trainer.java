@@ -6,6 +6,7 @@ import io.github.backprop4j.data.Batch;
 import io.github.backprop4j.data.DataSource;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.optim.LearningRateSchedule;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
 import java.time.Duration;
@@ -63,6 +64,7 @@ public final class Trainer {
     private final List<TrainingListener> listeners;
     private final Dropout dropout;
     private final double clipNorm;
+    private final LearningRateSchedule schedule;
 
     private Trainer(Builder b) {
         this.loss = b.loss;
@@ -83,6 +85,7 @@ public final class Trainer {
         this.listeners = List.copyOf(all);
         this.dropout = b.dropout;
         this.clipNorm = b.clipNorm;
+        this.schedule = b.schedule;
     }
 
     /**
@@ -161,7 +164,7 @@ public final class Trainer {
                 values.putAll(evaluate(run.network(), validation, "val_"));
             }
             EpochSummary summary = new EpochSummary(epoch, values, trainingEval.samples,
-                    Duration.ofNanos(System.nanoTime() - start), optimizer.learningRate());
+                    Duration.ofNanos(System.nanoTime() - start), run.learningRate());
             run.completed(summary);
             listeners.forEach(l -> l.onEpochEnd(run, summary));
 
@@ -219,8 +222,10 @@ public final class Trainer {
                 if (clipNorm > 0) {
                     gradients = gradients.clippedByGlobalNorm(clipNorm);
                 }
+                double eta = schedule.learningRate(optimizer.learningRate(), state.stepCount() + 1, epoch);
+                run.learningRate(eta);
                 try {
-                    network = backprop.apply(network, gradients, optimizer, state);
+                    network = backprop.apply(network, gradients, optimizer, state, eta);
                 } catch (ArithmeticException diverged) {
                     TrainingDivergedException e = new TrainingDivergedException(diverged.getMessage(), epoch,
                             batchNumber, network);
@@ -366,6 +371,7 @@ public final class Trainer {
         private boolean logging = true;
         private Dropout dropout = Dropout.none();
         private double clipNorm;
+        private LearningRateSchedule schedule = LearningRateSchedule.constant();
 
         private Builder() {
         }
@@ -513,6 +519,18 @@ public final class Trainer {
          */
         public Builder clipGradientNorm(double maxNorm) {
             clipNorm = Checks.positiveFinite(maxNorm, "maxNorm");
+            return this;
+        }
+
+        /**
+         * Varies the learning rate over the run: step {@code t} (counted from 1 over the whole run) of epoch
+         * {@code e} uses {@code schedule.learningRate(optimizer.learningRate(), t, e)}. Constant unless set.
+         *
+         * @param value the schedule
+         * @return this builder
+         */
+        public Builder learningRateSchedule(LearningRateSchedule value) {
+            schedule = Checks.notNull(value, "learningRateSchedule");
             return this;
         }
 

@@ -16,6 +16,7 @@ public final class TrainingRun {
     private int epoch;
     private long step;
     private String stopRequest;
+    private double learningRate = Double.NaN;
 
     TrainingRun(Network network, int totalEpochs) {
         this.network = network;
@@ -85,6 +86,19 @@ public final class TrainingRun {
      */
     public boolean isStopRequested() {
         return stopRequest != null;
+    }
+
+    /**
+     * Returns the learning rate of the last step.
+     *
+     * @return {@code η} of the most recent step, NaN before the first
+     */
+    public double learningRate() {
+        return learningRate;
+    }
+
+    void learningRate(double eta) {
+        learningRate = eta;
     }
 
     String stopRequest() {
