@@ -73,9 +73,22 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
         checkRectangular(values == null ? -1 : values.length, values, name);
         Matrix m = zeros(precision, values.length, values[0].length);
         for (int r = 0; r < values.length; r++) {
+            if (precision == Precision.FLOAT32) {
+                checkFloatRange(values[r], r, name);
+            }
             m.setRow(r, values[r]);
         }
         return m;
+    }
+
+    /** Refuses finite doubles that float32 would round to infinity, so the message shows the value given. */
+    private static void checkFloatRange(double[] row, int r, String name) {
+        for (int c = 0; c < row.length; c++) {
+            if (Double.isFinite(row[c]) && Math.abs(row[c]) > Float.MAX_VALUE) {
+                throw new IllegalArgumentException(name + ": row " + r + ", column " + c + " is " + row[c]
+                        + ", outside the range of FLOAT32 (±" + Float.MAX_VALUE + ")");
+            }
+        }
     }
 
     /**
@@ -114,9 +127,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
         if (values.length == 0) {
             throw new IllegalArgumentException(name + " must not be empty");
         }
-        Matrix m = zeros(precision, 1, values.length);
-        m.setRow(0, values);
-        return m;
+        return of(precision, new double[][] {values}, name);
     }
 
     /**
@@ -131,6 +142,9 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      */
     public static Matrix rowVector(Precision precision, float[] values, String name) {
         Checks.notNull(values, name);
+        if (values.length == 0) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
         return of(precision, new float[][] {values}, name);
     }
 
