@@ -48,8 +48,8 @@ import java.util.stream.IntStream;
  * }</pre>
  *
  * <p><b>Format.</b> Lines are split at the {@linkplain #delimiter delimiter} (a comma unless set); fields are
- * trimmed, and a field in double quotes may contain the delimiter ({@code ""} is a quote); a field cannot span
- * lines. Blank lines are skipped. Numbers are decimal ({@code -1.5}, {@code 2e-3}); NaN, infinities, empty
+ * trimmed (a quoted one only where it is a number), and a field in double quotes may contain the delimiter
+ * ({@code ""} is a quote); a field cannot span lines. Blank lines are skipped. Numbers are decimal ({@code -1.5}, {@code 2e-3}); NaN, infinities, empty
  * fields and Java suffixes such as {@code 1f} are refused. Every data line must have the same number of
  * fields as the first.
  *
@@ -480,7 +480,7 @@ public final class CsvReader {
         double[] numbers(String[] fields, int[] columns) throws MalformedDataException {
             double[] out = new double[columns.length];
             for (int i = 0; i < columns.length; i++) {
-                String text = fields[columns[i]];
+                String text = fields[columns[i]].strip();
                 if (!NUMBER.matcher(text).matches()) {
                     throw error(where(line, columns[i]) + ": " + (text.isEmpty() ? "the field is empty"
                             : "\"" + text + "\" is not a number"), line, columns[i] + 1);
