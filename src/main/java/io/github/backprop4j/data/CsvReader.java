@@ -49,9 +49,9 @@ import java.util.stream.IntStream;
  *
  * <p><b>Format.</b> Lines are split at the {@linkplain #delimiter delimiter} (a comma unless set); fields are
  * trimmed (a quoted one only where it is a number), and a field in double quotes may contain the delimiter
- * ({@code ""} is a quote); a field cannot span lines. Blank lines are skipped. Numbers are decimal ({@code -1.5}, {@code 2e-3}); NaN, infinities, empty
- * fields and Java suffixes such as {@code 1f} are refused. Every data line must have the same number of
- * fields as the first.
+ * ({@code ""} is a quote); a field cannot span lines. Blank lines are skipped. Numbers are decimal
+ * ({@code -1.5}, {@code 2e-3}); NaN, infinities, empty fields and Java suffixes such as {@code 1f} are
+ * refused. Every data line must have the same number of fields as the first.
  *
  * <p><b>Columns</b> are chosen by index, from 0, or by name from the {@linkplain #header header}. Unless
  * {@link #featureColumns} are chosen, every column that is not the label or a target is a feature.

@@ -450,6 +450,8 @@ public final class DataSet implements DataSource {
         /**
          * Checks that both parts are present.
          *
+         * @param train the training part
+         * @param test the test part
          * @throws NullPointerException if a part is {@code null}
          */
         public Split {

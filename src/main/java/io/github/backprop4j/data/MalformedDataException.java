@@ -11,7 +11,9 @@ public class MalformedDataException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The line at fault, from 1, or 0. */
     private final int line;
+    /** The column at fault, from 1, or 0. */
     private final int column;
 
     /**

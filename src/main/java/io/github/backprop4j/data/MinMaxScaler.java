@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Scales each feature linearly so that its training range {@code [minⱼ, maxⱼ]} maps onto {@code [lower,
- * upper]} ({@code [0, 1]} unless given): {@code x' = lower + (x − minⱼ) · (upper − lower) / (maxⱼ − minⱼ)},
- * as scikit-learn's {@code MinMaxScaler}.
+ * Scales each feature linearly so that its training range {@code [minⱼ, maxⱼ]} maps onto
+ * {@code [lower, upper]} ({@code [0, 1]} unless given):
+ * {@code x' = lower + (x − minⱼ) · (upper − lower) / (maxⱼ − minⱼ)}, as scikit-learn's {@code MinMaxScaler}.
  *
  * <p>Other data may fall outside the training range and are not clipped: a value above {@code maxⱼ} maps
  * above {@code upper}. A constant feature ({@code maxⱼ = minⱼ}) is treated as having range 1, so it maps to
@@ -121,7 +121,7 @@ public final class MinMaxScaler implements FeatureScaler {
         return minimums.length;
     }
 
-    /** {@code x' = lower + (x − minⱼ) · (upper − lower) / (maxⱼ − minⱼ)}, with range 1 for a constant feature. */
+    /** {@code x' = lower + (x − minⱼ) · (upper − lower) / (maxⱼ − minⱼ)}, range 1 for a constant feature. */
     @Override
     public double transform(int feature, double value) {
         double range = maximums[feature] - minimums[feature];
