@@ -275,6 +275,87 @@ public final class Network {
     }
 
     /**
+     * The decision threshold for a single output: an output above 0.5 predicts class 1, any other class 0.
+     * For a sigmoid output, 0.5 is where both classes are equally likely.
+     */
+    public static final double BINARY_THRESHOLD = 0.5;
+
+    /**
+     * Predicts the class of one sample: the index of the largest output (the first, if several are equal);
+     * for a network with a single output, 1 if it exceeds {@link #BINARY_THRESHOLD} and 0 otherwise.
+     *
+     * @param input the sample's features, {@code [inputSize]}
+     * @return the predicted class, {@code 0..outputSize-1}, or 0 or 1 for a single output
+     * @throws IllegalArgumentException if the length is wrong or a value is not finite
+     */
+    public int predictClass(double[] input) {
+        Checks.notNull(input, "input");
+        return predictClasses(Matrix.of(precision(), new double[][] {input}, "input"))[0];
+    }
+
+    /**
+     * Predicts the class of one sample; see {@link #predictClass(double[])}.
+     *
+     * @param input the sample's features, {@code [inputSize]}
+     * @return the predicted class, {@code 0..outputSize-1}, or 0 or 1 for a single output
+     * @throws IllegalArgumentException if the length is wrong or a value is not finite
+     */
+    public int predictClass(float[] input) {
+        Checks.notNull(input, "input");
+        return predictClasses(Matrix.of(precision(), new float[][] {input}, "input"))[0];
+    }
+
+    /**
+     * Predicts the class of each sample of a batch; see {@link #predictClass(double[])}.
+     *
+     * @param inputs {@code [batch × inputSize]}
+     * @return {@code [batch]} predicted classes
+     * @throws IllegalArgumentException if the batch is empty, a row has the wrong length, or a value is not
+     *     finite
+     */
+    public int[] predictClasses(double[][] inputs) {
+        return predictClasses(Matrix.of(precision(), inputs, "inputs"));
+    }
+
+    /**
+     * Predicts the class of each sample of a batch; see {@link #predictClass(double[])}.
+     *
+     * @param inputs {@code [batch × inputSize]}, in any precision
+     * @return {@code [batch]} predicted classes
+     * @throws IllegalArgumentException if the width is wrong or a value is not finite
+     */
+    public int[] predictClasses(Matrix inputs) {
+        return classesOf(predict(inputs));
+    }
+
+    /**
+     * Turns rows of outputs (or one-hot targets) into classes, as {@link #predictClass(double[])} does: the
+     * index of each row's largest value, the first if several are equal; for a single column, 1 where the
+     * value exceeds {@link #BINARY_THRESHOLD} and 0 otherwise.
+     *
+     * @param outputs {@code [batch × outputs]}
+     * @return {@code [batch]} classes
+     */
+    public static int[] classesOf(Matrix outputs) {
+        Checks.notNull(outputs, "outputs");
+        int[] classes = new int[outputs.rows()];
+        for (int r = 0; r < classes.length; r++) {
+            if (outputs.cols() == 1) {
+                classes[r] = outputs.get(r, 0) > BINARY_THRESHOLD ? 1 : 0;
+                continue;
+            }
+            int best = 0;
+            for (int c = 1; c < outputs.cols(); c++) {
+                if (outputs.get(r, c) > outputs.get(r, best)) {
+                    best = c;
+                }
+            }
+            classes[r] = best;
+        }
+        return classes;
+    }
+
+    /**
      * Checks that a batch fits this network and returns it in the network's precision.
      *
      * @param inputs {@code [batch × inputSize]}

@@ -1,0 +1,546 @@
+package io.github.backprop4j.data;
+
+import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+/**
+ * Reads a delimited text file (CSV) into a {@link DataSet}: some columns are features, and either one column
+ * is a class label or some columns are numeric targets.
+ *
+ * <pre>{@code
+ * DataSet data = CsvReader.create()
+ *         .header(true)
+ *         .featureColumns("sepal length", "sepal width")
+ *         .labelColumn("species")                  // class names, sorted: the classes are reported
+ *         .read(Path.of("flowers.csv"));
+ * data.classNames();                               // [setosa, versicolor, virginica]
+ * }</pre>
+ *
+ * <p>The bundled Iris file starts with a line of counts and class names, {@code 150,4,setosa,versicolor,
+ * virginica}, followed by rows of four measurements and a class index; skip the first line and name the
+ * classes:
+ *
+ * <pre>{@code
+ * DataSet iris = CsvReader.create()
+ *         .skipLines(1)
+ *         .labelColumn(4)
+ *         .classNames("setosa", "versicolor", "virginica")
+ *         .read(Path.of("iris.csv"));
+ * }</pre>
+ *
+ * <p><b>Format.</b> Lines are split at the {@linkplain #delimiter delimiter} (a comma unless set); fields are
+ * trimmed (a quoted one only where it is a number), and a field in double quotes may contain the delimiter
+ * ({@code ""} is a quote); a field cannot span lines. Blank lines are skipped. Numbers are decimal
+ * ({@code -1.5}, {@code 2e-3}); NaN, infinities, empty fields and Java suffixes such as {@code 1f} are
+ * refused. Every data line must have the same number of fields as the first.
+ *
+ * <p><b>Columns</b> are chosen by index, from 0, or by name from the {@linkplain #header header}. Unless
+ * {@link #featureColumns} are chosen, every column that is not the label or a target is a feature.
+ *
+ * <p><b>Labels.</b> With {@link #classNames}, a label is one of those names or a class index {@code 0..k-1}.
+ * Without, if every label is a whole number &ge; 0 the labels are class indices and there are {@code max + 1}
+ * classes, named {@code "0"}, {@code "1"}, …; otherwise every distinct label is a class name and the classes
+ * are the names sorted (as scikit-learn's {@code LabelEncoder}), so files that hold the same classes in a
+ * different order agree. Either way {@link DataSet#classNames()} reports the classes.
+ *
+ * <p><b>Errors.</b> A file that does not fit raises {@link MalformedDataException} naming the source, the
+ * line and the column, both counted from 1 as in an editor, with the column's index and header name:
+ * {@code iris.csv: line 7, column 2 (index 1, "sepal width"): "3,5" is not a number}.
+ *
+ * <p>A reader is a mutable configuration, not thread-safe; once configured it may read any number of files.
+ */
+public final class CsvReader {
+
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern CLASS_INDEX = Pattern.compile("\\+?\\d{1,9}");
+
+    private boolean header;
+    private int skipLines;
+    private char delimiter = ',';
+    private Precision precision = Precision.FLOAT64;
+    private Columns features;
+    private Columns targets;
+    private Columns label;
+    private List<String> classNames;
+
+    private CsvReader() {
+    }
+
+    /** Columns chosen by index or by header name. */
+    private record Columns(int[] indices, String[] names) {
+        static Columns ofIndices(String what, int... indices) {
+            Checks.notNull(indices, what);
+            Checks.positive(indices.length, what + ": the number of columns");
+            for (int i : indices) {
+                if (i < 0) {
+                    throw new IllegalArgumentException(what + ": column index " + i + " is negative; columns"
+                            + " are numbered from 0");
+                }
+            }
+            return new Columns(indices.clone(), null);
+        }
+
+        static Columns ofNames(String what, String... names) {
+            Checks.notNull(names, what);
+            Checks.positive(names.length, what + ": the number of columns");
+            for (int i = 0; i < names.length; i++) {
+                Checks.notNull(names[i], what + ": name " + i);
+            }
+            return new Columns(null, names.clone());
+        }
+    }
+
+    /**
+     * Starts a configuration: no header, no skipped lines, comma-delimited, stored as doubles.
+     *
+     * @return a new reader
+     */
+    public static CsvReader create() {
+        return new CsvReader();
+    }
+
+    /**
+     * Sets whether the first line read (after {@link #skipLines skipped lines}) holds the column names.
+     *
+     * @param value {@code true} if there is a header line; {@code false} unless set
+     * @return this reader
+     */
+    public CsvReader header(boolean value) {
+        header = value;
+        return this;
+    }
+
+    /**
+     * Skips lines at the start of the file, before the header or the data, e.g. the line of counts that
+     * starts the bundled Iris file. Skipped lines still count in the line numbers of messages.
+     *
+     * @param count the number of lines, at least 0; 0 unless set
+     * @return this reader
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    public CsvReader skipLines(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("skipLines: count must be at least 0, was " + count);
+        }
+        skipLines = count;
+        return this;
+    }
+
+    /**
+     * Sets the field delimiter.
+     *
+     * @param value the delimiter, e.g. {@code ';'} or {@code '\t'}; not a double quote; {@code ','} unless set
+     * @return this reader
+     * @throws IllegalArgumentException if it is a double quote, a line break or a space
+     */
+    public CsvReader delimiter(char value) {
+        if (value == '"' || value == '\n' || value == '\r' || value == ' ') {
+            throw new IllegalArgumentException("delimiter must not be a quote, space or line break, was '" + value
+                    + "'");
+        }
+        delimiter = value;
+        return this;
+    }
+
+    /**
+     * Sets the precision in which the data set stores its values.
+     *
+     * @param value the storage precision; {@link Precision#FLOAT64} unless set
+     * @return this reader
+     */
+    public CsvReader precision(Precision value) {
+        precision = Checks.notNull(value, "precision");
+        return this;
+    }
+
+    /**
+     * Chooses the feature columns by index, in the order they take in each feature row.
+     *
+     * @param columns at least one column index, from 0
+     * @return this reader
+     * @throws IllegalArgumentException if there is none or an index is negative
+     */
+    public CsvReader featureColumns(int... columns) {
+        features = Columns.ofIndices("featureColumns", columns);
+        return this;
+    }
+
+    /**
+     * Chooses the feature columns by header name, in the order they take in each feature row.
+     *
+     * @param names at least one column name; requires {@link #header header(true)}
+     * @return this reader
+     * @throws IllegalArgumentException if there is none
+     */
+    public CsvReader featureColumns(String... names) {
+        features = Columns.ofNames("featureColumns", names);
+        return this;
+    }
+
+    /**
+     * Chooses numeric target columns by index (for regression); replaces a label column.
+     *
+     * @param columns at least one column index, from 0
+     * @return this reader
+     * @throws IllegalArgumentException if there is none or an index is negative
+     */
+    public CsvReader targetColumns(int... columns) {
+        targets = Columns.ofIndices("targetColumns", columns);
+        label = null;
+        return this;
+    }
+
+    /**
+     * Chooses numeric target columns by header name (for regression); replaces a label column.
+     *
+     * @param names at least one column name; requires {@link #header header(true)}
+     * @return this reader
+     * @throws IllegalArgumentException if there is none
+     */
+    public CsvReader targetColumns(String... names) {
+        targets = Columns.ofNames("targetColumns", names);
+        label = null;
+        return this;
+    }
+
+    /**
+     * Chooses the class-label column by index (for classification): the targets become the labels one-hot
+     * encoded; replaces target columns.
+     *
+     * @param column the column index, from 0
+     * @return this reader
+     * @throws IllegalArgumentException if the index is negative
+     */
+    public CsvReader labelColumn(int column) {
+        label = Columns.ofIndices("labelColumn", column);
+        targets = null;
+        return this;
+    }
+
+    /**
+     * Chooses the class-label column by header name; see {@link #labelColumn(int)}.
+     *
+     * @param name the column name; requires {@link #header header(true)}
+     * @return this reader
+     */
+    public CsvReader labelColumn(String name) {
+        label = Columns.ofNames("labelColumn", name);
+        targets = null;
+        return this;
+    }
+
+    /**
+     * Names the classes, in class order; a label is then one of these names or a class index.
+     *
+     * @param names at least one distinct name
+     * @return this reader
+     * @throws IllegalArgumentException if there is none or two are equal
+     */
+    public CsvReader classNames(String... names) {
+        Checks.notNull(names, "classNames");
+        Checks.positive(names.length, "classNames: the number of classes");
+        List<String> list = List.of(names);
+        if (new LinkedHashSet<>(list).size() != list.size()) {
+            throw new IllegalArgumentException("classNames must be distinct, were " + list);
+        }
+        classNames = list;
+        return this;
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /**
+     * Reads a file in UTF-8.
+     *
+     * @param file the file
+     * @return the data set
+     * @throws MalformedDataException if the file does not fit the configuration, naming line and column
+     * @throws IOException if the file cannot be read
+     * @throws IllegalStateException if neither a label column nor target columns were chosen
+     */
+    public DataSet read(Path file) throws IOException {
+        Checks.notNull(file, "file");
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return read(in, String.valueOf(file.getFileName()));
+        }
+    }
+
+    /**
+     * Reads a stream in UTF-8; does not close it.
+     *
+     * @param in the stream
+     * @return the data set
+     * @throws MalformedDataException if the data do not fit the configuration, naming line and column
+     * @throws IOException if the stream cannot be read
+     * @throws IllegalStateException if neither a label column nor target columns were chosen
+     */
+    public DataSet read(InputStream in) throws IOException {
+        Checks.notNull(in, "in");
+        return read(new InputStreamReader(in, StandardCharsets.UTF_8), "input");
+    }
+
+    /**
+     * Reads characters; does not close the reader.
+     *
+     * @param in the characters, e.g. a {@link java.io.StringReader}
+     * @return the data set
+     * @throws MalformedDataException if the data do not fit the configuration, naming line and column
+     * @throws IOException if the reader fails
+     * @throws IllegalStateException if neither a label column nor target columns were chosen
+     */
+    public DataSet read(Reader in) throws IOException {
+        Checks.notNull(in, "in");
+        return read(in, "input");
+    }
+
+    private DataSet read(Reader reader, String source) throws IOException {
+        if (label == null && targets == null) {
+            throw new IllegalStateException("choose a labelColumn (classification) or targetColumns (regression)"
+                    + " before reading");
+        }
+        Parse p = new Parse(source);
+        BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+        for (int i = 0; i < skipLines; i++) {
+            if (in.readLine() == null) {
+                throw p.error("has only " + i + " lines, fewer than the " + skipLines + " to skip", i, 0);
+            }
+            p.line++;
+        }
+        String[] names = null;
+        List<double[]> x = new ArrayList<>();
+        List<double[]> t = new ArrayList<>();
+        List<String> rawLabels = new ArrayList<>();
+        List<Integer> labelLines = new ArrayList<>();
+        for (String text = in.readLine(); text != null; text = in.readLine()) {
+            p.line++;
+            if (text.isBlank()) {
+                continue;
+            }
+            String[] fields = p.split(text);
+            if (header && names == null) {
+                names = fields;
+                p.names = names;
+                continue;
+            }
+            if (p.width < 0) {
+                p.width = fields.length;
+                p.firstLine = p.line;
+                p.resolve(names);
+            } else if (fields.length != p.width) {
+                throw p.error("line " + p.line + " has " + fields.length + " columns but line " + p.firstLine
+                        + " has " + p.width, p.line, 0);
+            }
+            x.add(p.numbers(fields, p.featureIdx));
+            if (p.labelIdx >= 0) {
+                rawLabels.add(fields[p.labelIdx]);
+                labelLines.add(p.line);
+            } else {
+                t.add(p.numbers(fields, p.targetIdx));
+            }
+        }
+        if (x.isEmpty()) {
+            throw p.error("has no data lines", p.line, 0);
+        }
+        Matrix features = Matrix.of(precision, x.toArray(double[][]::new), "features");
+        if (p.labelIdx < 0) {
+            return DataSet.of(features, Matrix.of(precision, t.toArray(double[][]::new), "targets"));
+        }
+        List<String> classes = classNames != null ? classNames : inferClasses(rawLabels);
+        Map<String, Integer> byName = new HashMap<>();
+        for (int k = 0; k < classes.size(); k++) {
+            byName.put(classes.get(k), k);
+        }
+        int[] labels = new int[rawLabels.size()];
+        for (int i = 0; i < labels.length; i++) {
+            String value = rawLabels.get(i);
+            Integer k = byName.get(value);
+            if (k == null && CLASS_INDEX.matcher(value).matches() && Integer.parseInt(value) < classes.size()) {
+                k = Integer.parseInt(value);
+            }
+            if (k == null) {
+                throw p.error(p.where(labelLines.get(i), p.labelIdx) + ": \"" + value + "\" is neither a class name "
+                        + classes + " nor a class index 0.." + (classes.size() - 1), labelLines.get(i),
+                        p.labelIdx + 1);
+            }
+            labels[i] = k;
+        }
+        return DataSet.withOneHotTargets(features, labels, classes.size()).withClassNames(classes);
+    }
+
+    private static List<String> inferClasses(List<String> rawLabels) {
+        if (rawLabels.stream().allMatch(v -> CLASS_INDEX.matcher(v).matches())) {
+            int max = rawLabels.stream().mapToInt(Integer::parseInt).max().orElse(0);
+            List<String> names = new ArrayList<>();
+            for (int k = 0; k <= max; k++) {
+                names.add(Integer.toString(k));
+            }
+            return names;
+        }
+        Set<String> sorted = new TreeSet<>(rawLabels);
+        return List.copyOf(sorted);
+    }
+
+    /** The state of one read: position, resolved columns, and the error messages that use them. */
+    private final class Parse {
+        final String source;
+        int line;
+        int width = -1;
+        int firstLine;
+        String[] names;
+        int[] featureIdx;
+        int[] targetIdx;
+        int labelIdx = -1;
+
+        Parse(String source) {
+            this.source = source;
+        }
+
+        MalformedDataException error(String message, int atLine, int column) {
+            return new MalformedDataException(source + ": " + message, atLine, column);
+        }
+
+        String where(int atLine, int index) {
+            String name = names != null && index < names.length ? ", \"" + names[index] + "\"" : "";
+            return "line " + atLine + ", column " + (index + 1) + " (index " + index + name + ")";
+        }
+
+        void resolve(String[] headerNames) throws MalformedDataException {
+            if (label != null) {
+                labelIdx = indices(label, "labelColumn", headerNames)[0];
+            } else {
+                targetIdx = indices(targets, "targetColumns", headerNames);
+            }
+            if (features != null) {
+                featureIdx = indices(features, "featureColumns", headerNames);
+            } else {
+                Set<Integer> taken = new LinkedHashSet<>();
+                if (labelIdx >= 0) {
+                    taken.add(labelIdx);
+                } else {
+                    Arrays.stream(targetIdx).forEach(taken::add);
+                }
+                featureIdx = IntStream.range(0, width).filter(c -> !taken.contains(c)).toArray();
+                if (featureIdx.length == 0) {
+                    throw error("line " + line + " has " + width + " columns, all of them targets: no column is"
+                            + " left for features", line, 0);
+                }
+            }
+            for (int f : featureIdx) {
+                if (f == labelIdx || (targetIdx != null && Arrays.stream(targetIdx).anyMatch(c -> c == f))) {
+                    throw new IllegalArgumentException("column " + f + " is chosen both as a feature and as "
+                            + (f == labelIdx ? "the label" : "a target"));
+                }
+            }
+        }
+
+        int[] indices(Columns columns, String what, String[] headerNames) throws MalformedDataException {
+            if (columns.names() == null) {
+                for (int c : columns.indices()) {
+                    if (c >= width) {
+                        throw error(what + ": column index " + c + " does not exist: line " + line + " has "
+                                + width + " columns (indices 0.." + (width - 1) + ")", line, 0);
+                    }
+                }
+                return columns.indices();
+            }
+            if (headerNames == null) {
+                throw new IllegalStateException(what + ": columns chosen by name " + Arrays.toString(columns.names())
+                        + " need a header line; call header(true)");
+            }
+            int[] out = new int[columns.names().length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = List.of(headerNames).indexOf(columns.names()[i]);
+                if (out[i] < 0 || out[i] >= width) {
+                    throw error(what + ": no column named \"" + columns.names()[i] + "\" in the header (line "
+                            + (skipLines + 1) + "): " + Arrays.toString(headerNames), skipLines + 1, 0);
+                }
+            }
+            return out;
+        }
+
+        double[] numbers(String[] fields, int[] columns) throws MalformedDataException {
+            double[] out = new double[columns.length];
+            for (int i = 0; i < columns.length; i++) {
+                String text = fields[columns[i]].strip();
+                if (!NUMBER.matcher(text).matches()) {
+                    throw error(where(line, columns[i]) + ": " + (text.isEmpty() ? "the field is empty"
+                            : "\"" + text + "\" is not a number"), line, columns[i] + 1);
+                }
+                out[i] = Double.parseDouble(text);
+                if (Double.isInfinite(out[i])) {
+                    throw error(where(line, columns[i]) + ": " + text + " is too large for a double", line,
+                            columns[i] + 1);
+                }
+            }
+            return out;
+        }
+
+        String[] split(String text) throws MalformedDataException {
+            List<String> fields = new ArrayList<>();
+            StringBuilder field = new StringBuilder();
+            int i = 0;
+            while (true) {
+                while (i < text.length() && text.charAt(i) == ' ') {
+                    i++;
+                }
+                if (i < text.length() && text.charAt(i) == '"') {
+                    i++;
+                    while (true) {
+                        if (i >= text.length()) {
+                            throw error(where(line, fields.size()) + ": the quoted field is not closed", line,
+                                    fields.size() + 1);
+                        }
+                        char c = text.charAt(i++);
+                        if (c == '"') {
+                            if (i < text.length() && text.charAt(i) == '"') {
+                                field.append('"');
+                                i++;
+                            } else {
+                                break;
+                            }
+                        } else {
+                            field.append(c);
+                        }
+                    }
+                    while (i < text.length() && text.charAt(i) != delimiter) {
+                        if (!Character.isWhitespace(text.charAt(i))) {
+                            throw error(where(line, fields.size()) + ": text after the closing quote", line,
+                                    fields.size() + 1);
+                        }
+                        i++;
+                    }
+                    fields.add(field.toString());
+                } else {
+                    int end = text.indexOf(delimiter, i);
+                    end = end < 0 ? text.length() : end;
+                    fields.add(text.substring(i, end).strip());
+                    i = end;
+                }
+                field.setLength(0);
+                if (i >= text.length()) {
+                    return fields.toArray(String[]::new);
+                }
+                i++; // the delimiter
+            }
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package io.github.backprop4j.data;
+
+import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads the IDX format of the MNIST database: a big-endian header (two zero bytes, a type byte {@code 0x08}
+ * for unsigned bytes, the number of dimensions; then each dimension as a 32-bit integer) followed by the
+ * values, the last dimension varying fastest. Images are magic {@code 0x00000803} ({@code count × rows ×
+ * columns}), labels {@code 0x00000801} ({@code count}). Files may be plain or gzip-compressed; gzip is
+ * recognised by its first two bytes, {@code 1f 8b}, not by the file name.
+ *
+ * <pre>{@code
+ * DataSet train = IdxReader.dataSet(Path.of("train-images-idx3-ubyte.gz"),
+ *         Path.of("train-labels-idx1-ubyte.gz"), 10);     // pixels / 255, one-hot targets [n × 10]
+ * }</pre>
+ *
+ * <p>A malformed file raises {@link MalformedDataException} naming the source and the fault: a bad magic
+ * number, a truncated header or data, data beyond the declared size, or dimensions that are absurd (zero,
+ * or more values than a Java array or this JVM's heap can hold). Declared sizes are never trusted for
+ * allocation: storage grows only as data actually arrive, so a forged header cannot cause an
+ * {@link OutOfMemoryError}.
+ */
+public final class IdxReader {
+
+    /** The magic number of an IDX file of unsigned-byte images, {@code count × rows × columns}. */
+    public static final int IMAGES_MAGIC = 0x00000803;
+    /** The magic number of an IDX file of unsigned-byte labels, {@code count}. */
+    public static final int LABELS_MAGIC = 0x00000801;
+
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    private static final int FIRST_CHUNK = 1 << 20;
+
+    private IdxReader() {
+    }
+
+    // ------------------------------------------------------------------ images
+
+    /**
+     * Reads an IDX image file, plain or gzip.
+     *
+     * @param file the file
+     * @return the images
+     * @throws MalformedDataException if the file is not a well-formed IDX image file
+     * @throws IOException if it cannot be read
+     */
+    public static IdxImages readImages(Path file) throws IOException {
+        Checks.notNull(file, "file");
+        try (InputStream in = Files.newInputStream(file)) {
+            return readImages(in, String.valueOf(file.getFileName()));
+        }
+    }
+
+    /**
+     * Reads an IDX image stream, plain or gzip, to its end; does not close it.
+     *
+     * @param in the stream
+     * @return the images
+     * @throws MalformedDataException if the data are not a well-formed IDX image file
+     * @throws IOException if the stream cannot be read
+     */
+    public static IdxImages readImages(InputStream in) throws IOException {
+        Checks.notNull(in, "in");
+        return readImages(in, "images");
+    }
+
+    private static IdxImages readImages(InputStream raw, String source) throws IOException {
+        DataInputStream in = open(raw);
+        int[] dims = header(in, source, IMAGES_MAGIC, "image");
+        byte[] pixels = values(in, source, dims);
+        return new IdxImages(dims[0], dims[1], dims[2], pixels);
+    }
+
+    // ------------------------------------------------------------------ labels
+
+    /**
+     * Reads an IDX label file, plain or gzip.
+     *
+     * @param file the file
+     * @return the labels, each 0..255
+     * @throws MalformedDataException if the file is not a well-formed IDX label file
+     * @throws IOException if it cannot be read
+     */
+    public static int[] readLabels(Path file) throws IOException {
+        Checks.notNull(file, "file");
+        try (InputStream in = Files.newInputStream(file)) {
+            return readLabels(in, String.valueOf(file.getFileName()));
+        }
+    }
+
+    /**
+     * Reads an IDX label stream, plain or gzip, to its end; does not close it.
+     *
+     * @param in the stream
+     * @return the labels, each 0..255
+     * @throws MalformedDataException if the data are not a well-formed IDX label file
+     * @throws IOException if the stream cannot be read
+     */
+    public static int[] readLabels(InputStream in) throws IOException {
+        Checks.notNull(in, "in");
+        return readLabels(in, "labels");
+    }
+
+    private static int[] readLabels(InputStream raw, String source) throws IOException {
+        DataInputStream in = open(raw);
+        int[] dims = header(in, source, LABELS_MAGIC, "label");
+        byte[] bytes = values(in, source, dims);
+        int[] labels = new int[bytes.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = bytes[i] & 0xff;
+        }
+        return labels;
+    }
+
+    // ------------------------------------------------------------------ data sets
+
+    /**
+     * Reads images and their labels into a classification data set: one row of {@code rows · columns}
+     * features per image, each pixel scaled to {@code [0, 1]} as {@code p / 255}, stored as floats; targets
+     * one-hot.
+     *
+     * @param images the IDX image file
+     * @param labels the IDX label file
+     * @param classCount the number of classes, e.g. 10 for digits
+     * @return the data set, with labels
+     * @throws MalformedDataException if a file is malformed, or the files hold different numbers of items
+     * @throws IOException if a file cannot be read
+     * @throws IllegalArgumentException if a label is not below {@code classCount}, naming the image
+     */
+    public static DataSet dataSet(Path images, Path labels, int classCount) throws IOException {
+        Checks.notNull(images, "images");
+        Checks.notNull(labels, "labels");
+        Checks.positive(classCount, "classCount");
+        return dataSet(readImages(images), String.valueOf(images.getFileName()), readLabels(labels),
+                String.valueOf(labels.getFileName()), classCount);
+    }
+
+    /**
+     * Reads images and their labels from streams; see {@link #dataSet(Path, Path, int)}. Does not close them.
+     *
+     * @param images the IDX image stream
+     * @param labels the IDX label stream
+     * @param classCount the number of classes, e.g. 10 for digits
+     * @return the data set, with labels
+     * @throws MalformedDataException if a stream is malformed, or they hold different numbers of items
+     * @throws IOException if a stream cannot be read
+     * @throws IllegalArgumentException if a label is not below {@code classCount}, naming the image
+     */
+    public static DataSet dataSet(InputStream images, InputStream labels, int classCount) throws IOException {
+        Checks.notNull(images, "images");
+        Checks.notNull(labels, "labels");
+        Checks.positive(classCount, "classCount");
+        return dataSet(readImages(images), "images", readLabels(labels), "labels", classCount);
+    }
+
+    /**
+     * Pairs images with labels; see {@link #dataSet(Path, Path, int)}.
+     *
+     * @param images the images
+     * @param labels one label per image
+     * @param classCount the number of classes
+     * @return the data set, pixels scaled to {@code [0, 1]}
+     * @throws IllegalArgumentException if the counts differ or a label is not below {@code classCount}
+     */
+    public static DataSet dataSet(IdxImages images, int[] labels, int classCount) {
+        Checks.notNull(images, "images");
+        Checks.notNull(labels, "labels");
+        try {
+            return dataSet(images, "images", labels, "labels", classCount);
+        } catch (MalformedDataException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static DataSet dataSet(IdxImages images, String imageSource, int[] labels, String labelSource,
+            int classCount) throws MalformedDataException {
+        Checks.positive(classCount, "classCount");
+        if (images.count() != labels.length) {
+            throw new MalformedDataException(imageSource + " holds " + images.count() + " images but " + labelSource
+                    + " holds " + labels.length + " labels");
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] >= classCount) {
+                throw new IllegalArgumentException(labelSource + ": the label of image " + i + " is " + labels[i]
+                        + " but must be in 0.." + (classCount - 1) + " for " + classCount + " classes");
+            }
+        }
+        byte[] pixels = images.storage();
+        int width = images.pixelsPerImage();
+        Matrix x = Matrix.zeros(Precision.FLOAT32, images.count(), width);
+        for (int i = 0; i < images.count(); i++) {
+            for (int j = 0; j < width; j++) {
+                int p = pixels[i * width + j] & 0xff;
+                if (p != 0) {
+                    x.set(i, j, p / 255f);
+                }
+            }
+        }
+        return DataSet.withOneHotTargets(x, labels, classCount);
+    }
+
+    // ------------------------------------------------------------------ format
+
+    private static DataInputStream open(InputStream raw) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+        in.mark(2);
+        int b0 = in.read();
+        int b1 = in.read();
+        in.reset();
+        boolean gzip = b0 == 0x1f && b1 == 0x8b;
+        return new DataInputStream(gzip ? new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16) : in);
+    }
+
+    /** Reads and checks the magic number and dimensions; returns the dimensions. */
+    private static int[] header(DataInputStream in, String source, int expectedMagic, String kind)
+            throws IOException {
+        int magic;
+        try {
+            magic = in.readInt();
+        } catch (EOFException e) {
+            throw new MalformedDataException(source + ": too short for an IDX file: it ends within the 4-byte"
+                    + " magic number");
+        }
+        if (magic != expectedMagic) {
+            String other = magic == IMAGES_MAGIC ? " (it is an IDX image file)"
+                    : magic == LABELS_MAGIC ? " (it is an IDX label file)"
+                    : (magic >>> 16) == 0 ? " (an IDX file of another type or shape)" : "";
+            throw new MalformedDataException(source + ": bad magic number " + hex(magic) + other + "; an IDX " + kind
+                    + " file starts with " + hex(expectedMagic));
+        }
+        int[] dims = new int[magic & 0xff];
+        long total = 1;
+        for (int d = 0; d < dims.length; d++) {
+            try {
+                dims[d] = in.readInt();
+            } catch (EOFException e) {
+                throw new MalformedDataException(source + ": truncated header: it ends before dimension " + (d + 1)
+                        + " of " + dims.length);
+            }
+            if (dims[d] < 1) {
+                throw new MalformedDataException(source + ": dimension " + (d + 1) + " is " + (dims[d] & 0xffffffffL)
+                        + "; every dimension must be at least 1");
+            }
+            total *= dims[d];
+            if (total > MAX_ARRAY) {
+                throw new MalformedDataException(source + ": the header declares dimensions "
+                        + Arrays.toString(Arrays.copyOf(dims, d + 1)) + ", more than " + MAX_ARRAY
+                        + " values, which one Java array cannot hold");
+            }
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (total > heap) {
+            throw new MalformedDataException(source + ": the header declares " + Arrays.toString(dims) + " = "
+                    + total + " bytes of data, more than this JVM's maximum heap of " + heap + " bytes");
+        }
+        return dims;
+    }
+
+    /**
+     * Reads the declared number of bytes, growing the buffer only as data arrive, and checks that nothing
+     * follows them.
+     */
+    private static byte[] values(DataInputStream in, String source, int[] dims) throws IOException {
+        int total = Arrays.stream(dims).reduce(1, (a, b) -> a * b);
+        byte[] data = new byte[Math.min(total, FIRST_CHUNK)];
+        int filled = 0;
+        while (filled < total) {
+            if (filled == data.length) {
+                data = Arrays.copyOf(data, (int) Math.min(total, 2L * data.length));
+            }
+            int n = in.read(data, filled, data.length - filled);
+            if (n < 0) {
+                throw new MalformedDataException(source + ": truncated: the header declares "
+                        + Arrays.toString(dims) + " = " + total + " values but the data end after " + filled);
+            }
+            filled += n;
+        }
+        if (in.read() >= 0) {
+            throw new MalformedDataException(source + ": more data than the header declares: "
+                    + Arrays.toString(dims) + " = " + total + " values, then further bytes");
+        }
+        return data;
+    }
+
+    private static String hex(int value) {
+        return String.format("0x%08x", value);
+    }
+}
