@@ -10,6 +10,7 @@ import io.github.backprop4j.optim.OptimizerState;
 import io.github.backprop4j.train.Backpropagator;
 import io.github.backprop4j.train.ForwardPass;
 import io.github.backprop4j.train.Gradients;
+import java.util.Locale;
 
 /**
  * One training step of a 2-2-1 sigmoid network on one sample, printed number by number so that every
@@ -50,7 +51,7 @@ public final class BiasUpdateWalkthrough {
             System.out.println("  layer " + l + ": z" + l + " = " + format(pass.weightedSums(l)) + "   a" + l + " = "
                     + format(pass.activations(l)));
         }
-        System.out.printf("  loss C = mean((a2 − y)²) = %.10f%n", gradients.loss());
+        System.out.printf(Locale.ROOT, "  loss C = mean((a2 − y)²) = %.10f%n", gradients.loss());
         System.out.println();
         System.out.println("Backward pass: δ2 = ∂C/∂a2 ⊙ σ'(z2), δ1 = (δ2·W2) ⊙ σ'(z1)");
         for (int l = network.layerCount(); l >= 1; l--) {
@@ -67,7 +68,7 @@ public final class BiasUpdateWalkthrough {
             System.out.println("           b " + format(network.layer(l).biasVector()) + " → "
                     + format(updated.layer(l).biasVector()));
         }
-        System.out.printf("%nloss after the step: %.10f%n", backprop.gradients(updated, x, y).loss());
+        System.out.printf(Locale.ROOT, "%nloss after the step: %.10f%n", backprop.gradients(updated, x, y).loss());
     }
 
     private static String format(Matrix m) {

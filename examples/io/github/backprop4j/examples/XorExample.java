@@ -6,6 +6,7 @@ import io.github.backprop4j.Network;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
 import io.github.backprop4j.train.Backpropagator;
+import java.util.Locale;
 
 /**
  * Learns XOR with a 2-4-1 network and plain gradient descent, the smallest problem a single layer cannot
@@ -41,10 +42,10 @@ public final class XorExample {
         }
 
         for (double[] x : inputs) {
-            System.out.printf("%s xor %s -> %.3f%n", (int) x[0], (int) x[1], network.predict(x)[0]);
+            System.out.printf(Locale.ROOT, "%s xor %s -> %.3f%n", (int) x[0], (int) x[1], network.predict(x)[0]);
         }
         // readme-sample-end
         double loss = backprop.gradients(network, inputs, targets).loss();
-        System.out.printf("final loss: %.6f%n", loss);
+        System.out.printf(Locale.ROOT, "final loss: %.6f%n", loss);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.backprop4j.train;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -76,10 +77,10 @@ public record EpochSummary(int epoch, Map<String, Double> values, long samples, 
         s.append(':');
         String separator = " ";
         for (Map.Entry<String, Double> e : values.entrySet()) {
-            s.append(separator).append(e.getKey()).append(' ').append(String.format("%.4f", e.getValue()));
+            s.append(separator).append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%.4f", e.getValue()));
             separator = ", ";
         }
-        return s.append(String.format(" (%d samples, %.2f s, %.0f samples/s)", samples, duration.toNanos() / 1e9,
+        return s.append(String.format(Locale.ROOT, " (%d samples, %.2f s, %.0f samples/s)", samples, duration.toNanos() / 1e9,
                 samplesPerSecond())).toString();
     }
 }

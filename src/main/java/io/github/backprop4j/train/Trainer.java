@@ -3,6 +3,7 @@ package io.github.backprop4j.train;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.data.Batch;
+import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.data.DataSource;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
@@ -65,6 +66,7 @@ public final class Trainer {
     private final Dropout dropout;
     private final double clipNorm;
     private final LearningRateSchedule schedule;
+    private final double validationFraction;
 
     private Trainer(Builder b) {
         this.loss = b.loss;
@@ -86,6 +88,7 @@ public final class Trainer {
         this.dropout = b.dropout;
         this.clipNorm = b.clipNorm;
         this.schedule = b.schedule;
+        this.validationFraction = b.validationFraction;
     }
 
     /**
@@ -98,7 +101,9 @@ public final class Trainer {
     }
 
     /**
-     * Trains a network on the training data, without validation.
+     * Trains a network on the training data. With a {@linkplain Builder#validationFraction validation
+     * fraction}, that share of the (in-memory) training data is held out, chosen at random from the trainer's
+     * seed, and evaluated after every epoch; otherwise there is no validation.
      *
      * @param network the network to start from; not changed
      * @param training the training data
@@ -107,6 +112,15 @@ public final class Trainer {
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
      */
     public TrainingResult fit(Network network, DataSource training) {
+        if (validationFraction > 0) {
+            if (!(training instanceof DataSet data)) {
+                throw new IllegalArgumentException("validationFraction needs in-memory training data (a DataSet) to "
+                        + "split, but got " + training + "; pass validation data to fit(network, training, "
+                        + "validation) instead");
+            }
+            DataSet.Split split = data.split(1 - validationFraction, seed);
+            return fit(network, split.train(), split.test());
+        }
         return fit(network, training, null);
     }
 
@@ -372,6 +386,7 @@ public final class Trainer {
         private Dropout dropout = Dropout.none();
         private double clipNorm;
         private LearningRateSchedule schedule = LearningRateSchedule.constant();
+        private double validationFraction;
 
         private Builder() {
         }
@@ -531,6 +546,23 @@ public final class Trainer {
          */
         public Builder learningRateSchedule(LearningRateSchedule value) {
             schedule = Checks.notNull(value, "learningRateSchedule");
+            return this;
+        }
+
+        /**
+         * Holds out a share of the training data for validation when {@link Trainer#fit(Network, DataSource)}
+         * is given a {@link DataSet}: the samples are chosen at random from the trainer's seed.
+         *
+         * @param fraction the share held out, strictly between 0 and 1
+         * @return this builder
+         * @throws IllegalArgumentException if the fraction is not strictly between 0 and 1
+         */
+        public Builder validationFraction(double fraction) {
+            if (!(fraction > 0 && fraction < 1)) {
+                throw new IllegalArgumentException("validationFraction must be strictly between 0 and 1, was "
+                        + fraction);
+            }
+            validationFraction = fraction;
             return this;
         }
 
