@@ -42,7 +42,7 @@ public final class XorExample {
         }
 
         for (double[] x : inputs) {
-            System.out.printf(Locale.ROOT, "%s xor %s -> %.3f%n", (int) x[0], (int) x[1], network.predict(x)[0]);
+            System.out.printf("%s xor %s -> %.3f%n", (int) x[0], (int) x[1], network.predict(x)[0]);
         }
         // readme-sample-end
         double loss = backprop.gradients(network, inputs, targets).loss();
