@@ -29,6 +29,9 @@ public record CosineAnnealing(long totalSteps, long warmupSteps, double minimumR
     /**
      * Checks the arguments.
      *
+     * @param totalSteps {@code N}, the steps over which the rate anneals, at least 1
+     * @param warmupSteps {@code W}, in {@code [0, N)}
+     * @param minimumRate {@code η_min}, finite and &ge; 0
      * @throws IllegalArgumentException if an argument is out of range
      */
     public CosineAnnealing {
