@@ -67,6 +67,7 @@ public final class Trainer {
     private final double clipNorm;
     private final LearningRateSchedule schedule;
     private final double validationFraction;
+    private final boolean throwOnDivergence;
 
     private Trainer(Builder b) {
         this.loss = b.loss;
@@ -89,6 +90,7 @@ public final class Trainer {
         this.clipNorm = b.clipNorm;
         this.schedule = b.schedule;
         this.validationFraction = b.validationFraction;
+        this.throwOnDivergence = b.throwOnDivergence;
     }
 
     /**
@@ -166,8 +168,18 @@ public final class Trainer {
             SplittableRandom dropoutRandom = epochRandom.split();
 
             Evaluation trainingEval = new Evaluation();
-            String interruption = trainEpoch(run, backprop, state, training, epoch, shuffleRandom, dropoutRandom,
-                    trainingEval);
+            String interruption;
+            try {
+                interruption = trainEpoch(run, backprop, state, training, epoch, shuffleRandom, dropoutRandom,
+                        trainingEval);
+            } catch (TrainingDivergedException diverged) {
+                if (throwOnDivergence) {
+                    throw diverged;
+                }
+                listeners.forEach(l -> l.onDivergence(run, diverged));
+                stopReason = "diverged: " + diverged.getMessage();
+                break;
+            }
             if (interruption != null) {
                 stopReason = interruption + " during epoch " + epoch + "; returning the network of step "
                         + run.step();
@@ -387,6 +399,7 @@ public final class Trainer {
         private double clipNorm;
         private LearningRateSchedule schedule = LearningRateSchedule.constant();
         private double validationFraction;
+        private boolean throwOnDivergence = true;
 
         private Builder() {
         }
@@ -563,6 +576,22 @@ public final class Trainer {
                         + fraction);
             }
             validationFraction = fraction;
+            return this;
+        }
+
+        /**
+         * Chooses what happens when the loss or a parameter becomes NaN or infinite. By default
+         * {@link Trainer#fit} throws a {@link TrainingDivergedException} naming the epoch and batch and carrying
+         * the last finite network. With {@code false}, listeners get
+         * {@link TrainingListener#onDivergence} instead and {@code fit} returns normally with the last finite
+         * network and the reason in {@link TrainingResult#stopReason()}. Either way no network with a
+         * non-finite parameter is ever handed out.
+         *
+         * @param value {@code true} to throw (the default), {@code false} to notify listeners and return
+         * @return this builder
+         */
+        public Builder throwOnDivergence(boolean value) {
+            throwOnDivergence = value;
             return this;
         }
 

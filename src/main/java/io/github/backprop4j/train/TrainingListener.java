@@ -48,6 +48,17 @@ public interface TrainingListener {
     }
 
     /**
+     * Called when the loss or a parameter became NaN or infinite and the trainer was configured not to throw
+     * ({@link Trainer.Builder#throwOnDivergence(boolean) throwOnDivergence(false)}); training then ends with
+     * the last finite network, and {@link #onTrainingEnd} follows.
+     *
+     * @param run the run; {@link TrainingRun#network()} is the last finite network
+     * @param divergence what diverged, with its epoch and batch
+     */
+    default void onDivergence(TrainingRun run, TrainingDivergedException divergence) {
+    }
+
+    /**
      * Called once when training ends normally, early or by request (not when it throws).
      *
      * @param run the run
