@@ -19,12 +19,54 @@ import java.util.regex.Pattern;
 public final class OptimizerState {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]+");
+    private static final Pattern SLOT_NAME = Pattern.compile("layer([1-9][0-9]*)\\.(weights|bias)\\.[A-Za-z0-9_]+");
 
     private final Map<String, Matrix> slots = new TreeMap<>();
     private long stepCount;
 
     /** Creates the empty state of a training run that has made no step yet. */
     public OptimizerState() {
+    }
+
+    /**
+     * Restores a saved state, e.g. from a checkpoint: the buffers as {@link #slots()} returned them and the
+     * step count.
+     *
+     * @param slots every buffer by its full name, {@code layer<l>.<weights|bias>.<buffer>}; copied
+     * @param stepCount the number of completed steps, &ge; 0
+     * @return a new state holding copies of the buffers
+     * @throws NullPointerException if the map, a name or a matrix is {@code null}
+     * @throws IllegalArgumentException naming the buffer, if a name is malformed, a bias buffer is not one
+     *     row, buffers of one parameter differ in shape or precision, or the step count is negative
+     */
+    public static OptimizerState restore(Map<String, Matrix> slots, long stepCount) {
+        Checks.notNull(slots, "slots");
+        if (stepCount < 0) {
+            throw new IllegalArgumentException("stepCount must be >= 0, was " + stepCount);
+        }
+        OptimizerState state = new OptimizerState();
+        Map<String, Matrix> firstOfParameter = new TreeMap<>();
+        for (Map.Entry<String, Matrix> e : slots.entrySet()) {
+            String name = Checks.notNull(e.getKey(), "slot name");
+            Matrix buffer = Checks.notNull(e.getValue(), "slot " + name);
+            java.util.regex.Matcher m = SLOT_NAME.matcher(name);
+            if (!m.matches() || m.group(1).length() > 9) {
+                throw new IllegalArgumentException("slot name must be layer<l>.<weights|bias>.<buffer> with l >= 1 "
+                        + "and a buffer of letters, digits and underscores, was '" + name + "'");
+            }
+            if (m.group(2).equals(ParameterKind.BIAS.label()) && buffer.rows() != 1) {
+                throw new IllegalArgumentException("slot " + name + " belongs to a bias and must be one row, but is "
+                        + buffer.shape());
+            }
+            String parameter = "layer" + m.group(1) + "." + m.group(2);
+            Matrix first = firstOfParameter.putIfAbsent(parameter, buffer);
+            if (first != null) {
+                requireShape(name, buffer, first);
+            }
+            state.slots.put(name, buffer.copy());
+        }
+        state.stepCount = stepCount;
+        return state;
     }
 
     /**
