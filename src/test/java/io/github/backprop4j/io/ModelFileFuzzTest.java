@@ -3,7 +3,16 @@ package io.github.backprop4j.io;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.backprop4j.Activation;
+import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.optim.OptimizerState;
+import io.github.backprop4j.train.EpochSummary;
+import io.github.backprop4j.train.History;
+import io.github.backprop4j.train.TrainingSnapshot;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.Map;
 import io.github.backprop4j.math.Precision;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -47,13 +56,14 @@ class ModelFileFuzzTest {
             byte[] original = seeds.get(random.nextInt(seeds.size()));
             String[] how = new String[1];
             byte[] mutated = mutate(original, random, how);
-            int mode = random.nextInt(3);
+            int mode = random.nextInt(4);
             try {
                 Network network = switch (mode) {
                     case 0 -> ModelFile.load(new ByteArrayInputStream(mutated));
                     case 1 -> ModelFile.decode(Safetensors.read(new ByteArrayInputStream(mutated), mutated.length,
                             "fuzz"), null, "fuzz");
-                    default -> ModelFile.loadWeights(new ByteArrayInputStream(mutated), torchArchitecture);
+                    case 2 -> ModelFile.loadWeights(new ByteArrayInputStream(mutated), torchArchitecture);
+                    default -> Checkpoint.load(new ByteArrayInputStream(mutated)).network();
                 };
                 assertThat(network.predict(new double[network.inputSize()])).hasSize(network.outputSize());
                 loaded++;
@@ -75,6 +85,16 @@ class ModelFileFuzzTest {
         seeds.add(ModelFileTest.bytesOf(ModelFileTest.sample(Precision.FLOAT32)));
         seeds.add(ModelFileTest.bytesOf(Network.builder().input(3).dense(5, Activation.RELU)
                 .dense(2, Activation.SOFTMAX).seed(1).build()));
+        Network small = Network.builder().input(3).dense(2, Activation.TANH).seed(2).build();
+        Matrix velocity = Matrix.of(Precision.FLOAT64, new double[][] {{0.5, -0.5}}, "v");
+        TrainingSnapshot snapshot = new TrainingSnapshot(small, OptimizerState.restore(Map.of(
+                "layer1.bias.velocity", velocity), 3), 2, -5, new History(List.of(
+                new EpochSummary(1, Map.of("loss", 0.5), 10, Duration.ofMillis(3), 0.1),
+                new EpochSummary(2, Map.of("loss", 0.25, "val_loss", Double.NaN), 10, Duration.ofMillis(4), 0.1))),
+                Loss.MSE, new TestComponents.Momentum(0.1, 0.9));
+        ByteArrayOutputStream checkpoint = new ByteArrayOutputStream();
+        Checkpoint.save(snapshot, checkpoint);
+        seeds.add(checkpoint.toByteArray());
         HandWrittenFile f = new HandWrittenFile();
         long[] w = f.bits16(0x3C00, 0xC000, 0x3800, 0x0001, 0x7BFF, 0x8000);
         long[] b = f.bits16(0x3F80, 0x4049);
