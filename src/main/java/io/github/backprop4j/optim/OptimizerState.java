@@ -19,13 +19,54 @@ import java.util.regex.Pattern;
 public final class OptimizerState {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]+");
-    private static final Pattern SLOT_NAME = Pattern.compile("layer[1-9][0-9]*\\.(weights|bias)\\.[A-Za-z0-9_]+");
+    private static final Pattern SLOT_NAME = Pattern.compile("layer([1-9][0-9]*)\\.(weights|bias)\\.[A-Za-z0-9_]+");
 
     private final TreeMap<String, Matrix> slots = new TreeMap<>();
     private long stepCount;
 
     /** Creates the empty state of a training run that has made no step yet. */
     public OptimizerState() {
+    }
+
+    /**
+     * Restores a saved state, e.g. from a checkpoint: the buffers as {@link #slots()} returned them and the
+     * step count.
+     *
+     * @param slots every buffer by its full name, {@code layer<l>.<weights|bias>.<buffer>}; copied
+     * @param stepCount the number of completed steps, &ge; 0
+     * @return a new state holding copies of the buffers
+     * @throws NullPointerException if the map, a name or a matrix is {@code null}
+     * @throws IllegalArgumentException naming the buffer, if a name is malformed, a bias buffer is not one
+     *     row, buffers of one parameter differ in shape or precision, or the step count is negative
+     */
+    public static OptimizerState restore(Map<String, Matrix> slots, long stepCount) {
+        Checks.notNull(slots, "slots");
+        if (stepCount < 0) {
+            throw new IllegalArgumentException("stepCount must be >= 0, was " + stepCount);
+        }
+        OptimizerState state = new OptimizerState();
+        Map<String, Matrix> firstOfParameter = new TreeMap<>();
+        for (Map.Entry<String, Matrix> e : slots.entrySet()) {
+            String name = Checks.notNull(e.getKey(), "slot name");
+            Matrix buffer = Checks.notNull(e.getValue(), "slot " + name);
+            java.util.regex.Matcher m = SLOT_NAME.matcher(name);
+            if (!m.matches() || m.group(1).length() > 9) {
+                throw new IllegalArgumentException("slot name must be layer<l>.<weights|bias>.<buffer> with l >= 1 "
+                        + "and a buffer of letters, digits and underscores, was '" + name + "'");
+            }
+            if (m.group(2).equals(ParameterKind.BIAS.label()) && buffer.rows() != 1) {
+                throw new IllegalArgumentException("slot " + name + " belongs to a bias and must be one row, but is "
+                        + buffer.shape());
+            }
+            String parameter = "layer" + m.group(1) + "." + m.group(2);
+            Matrix first = firstOfParameter.putIfAbsent(parameter, buffer);
+            if (first != null) {
+                requireShape(name, buffer, first);
+            }
+            state.slots.put(name, buffer.copy());
+        }
+        state.stepCount = stepCount;
+        return state;
     }
 
     /**
@@ -86,43 +127,6 @@ public final class OptimizerState {
         slots.forEach((name, m) -> copy.slots.put(name, m.copy()));
         copy.stepCount = stepCount;
         return copy;
-    }
-
-    /**
-     * Rebuilds a saved state from its buffers and step count, e.g. from {@link #slots()} and
-     * {@link #stepCount()} written to disk, so that training can resume exactly where it stopped.
-     *
-     * @param slots every buffer by its full name, {@code layer<l>.<weights|bias>.<buffer>} with
-     *     {@code l ≥ 1} and a buffer name of letters, digits and underscores; each matrix is copied
-     * @param stepCount the number of completed steps, &ge; 0
-     * @return a new state
-     * @throws NullPointerException if the map, a name or a matrix is {@code null}
-     * @throws IllegalArgumentException if a name is malformed, the step count is negative, or buffers of one
-     *     parameter differ in shape or precision
-     */
-    public static OptimizerState restore(Map<String, Matrix> slots, long stepCount) {
-        Checks.notNull(slots, "slots");
-        HyperParameters.nonNegative(stepCount, "stepCount");
-        OptimizerState state = new OptimizerState();
-        Map<String, Matrix> firstOfParameter = new TreeMap<>();
-        slots.forEach((name, m) -> {
-            Checks.notNull(name, "slots: a buffer name");
-            Checks.notNull(m, "slots: buffer " + name);
-            if (!SLOT_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("slots: buffer name must look like layer1.weights.exp_avg "
-                        + "(layer from 1, weights or bias, letters, digits and underscores), was '" + name + "'");
-            }
-            String parameter = name.substring(0, name.lastIndexOf('.'));
-            Matrix first = firstOfParameter.putIfAbsent(parameter, m);
-            if (first != null && (first.rows() != m.rows() || first.cols() != m.cols()
-                    || first.precision() != m.precision())) {
-                throw new IllegalArgumentException("slots: buffers of " + parameter + " differ, " + name + " is "
-                        + m + " but another is " + first);
-            }
-            state.slots.put(name, m.copy());
-        });
-        state.stepCount = stepCount;
-        return state;
     }
 
     static String slotName(int layer, ParameterKind kind, String buffer) {

@@ -139,6 +139,36 @@ public final class Trainer {
      */
     public TrainingResult fit(Network network, DataSource training, DataSource validation) {
         Checks.notNull(network, "network");
+        return train(network, new OptimizerState(), seed, new History(List.of()), training, validation);
+    }
+
+    /**
+     * Continues a run from a snapshot (e.g. a loaded checkpoint) up to this trainer's number of epochs, with
+     * the snapshot's seed. With the same configuration and data, the result is bit-identical to a run that
+     * was never interrupted, and its history includes the snapshot's epochs. Early stopping picks up its
+     * counts from the history; if it restores the best network and the best epoch came before the snapshot,
+     * the snapshot's network stands in for it (only the best network after the snapshot is kept).
+     *
+     * @param from where to continue; not changed
+     * @param training the training data, as in the interrupted run
+     * @param validation the validation data, or {@code null} for none
+     * @return the trained network and the whole history
+     * @throws IllegalArgumentException if the data do not fit the network
+     * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
+     */
+    public TrainingResult resume(TrainingSnapshot from, DataSource training, DataSource validation) {
+        Checks.notNull(from, "from");
+        if (!from.loss().equals(loss) || !from.optimizer().equals(optimizer)) {
+            LOG.warn("Resuming a run of {} with {} using {} with {}: the result will differ from an uninterrupted run",
+                    from.loss(), from.optimizer(), loss, optimizer);
+        }
+        return train(from.network(), from.optimizerState().copy(), from.seed(), from.history(), training,
+                validation);
+    }
+
+    /** Trains from the epoch after the earlier history up to {@link #epochs}. */
+    private TrainingResult train(Network network, OptimizerState state, long runSeed, History earlier,
+            DataSource training, DataSource validation) {
         checkFits(network, Checks.notNull(training, "training"), "training");
         if (validation != null) {
             checkFits(network, validation, "validation");
@@ -149,8 +179,7 @@ public final class Trainer {
                 : checkMonitored(earlyStopping.monitored(), validation != null);
 
         Backpropagator backprop = new Backpropagator(loss);
-        OptimizerState state = new OptimizerState();
-        TrainingRun run = new TrainingRun(network, epochs);
+        TrainingRun run = new TrainingRun(network, epochs, runSeed, state, loss, optimizer, earlier);
         listeners.forEach(l -> l.onTrainingStart(run));
 
         String stopReason = "completed " + epochs + " epochs";
@@ -158,12 +187,24 @@ public final class Trainer {
         double bestValue = Double.NaN;
         int bestEpoch = 0;
         int epochsWithoutImprovement = 0;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        if (earlyStopping != null) { // replay the bookkeeping of the earlier epochs
+            for (EpochSummary summary : earlier.epochs()) {
+                double value = summary.value(earlyStopping.monitored());
+                if (bestEpoch == 0 || earlyStopping.improves(value, bestValue, monitorHigherIsBetter)) {
+                    bestValue = value;
+                    bestEpoch = summary.epoch();
+                    epochsWithoutImprovement = 0;
+                } else {
+                    epochsWithoutImprovement++;
+                }
+            }
+        }
+        for (int epoch = earlier.size() + 1; epoch <= epochs; epoch++) {
             long start = System.nanoTime();
             run.startEpoch(epoch);
             final int e = epoch;
             listeners.forEach(l -> l.onEpochStart(run, e));
-            SplittableRandom epochRandom = epochRandom(seed, epoch);
+            SplittableRandom epochRandom = epochRandom(runSeed, epoch);
             SplittableRandom shuffleRandom = epochRandom.split();
             SplittableRandom dropoutRandom = epochRandom.split();
 

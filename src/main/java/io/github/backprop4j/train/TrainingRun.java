@@ -1,8 +1,12 @@
 package io.github.backprop4j.train;
 
+import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.optim.Optimizer;
+import io.github.backprop4j.optim.OptimizerState;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The handle a {@link TrainingListener} gets on a run in progress: where it is, the current network, the
@@ -17,10 +21,41 @@ public final class TrainingRun {
     private long step;
     private String stopRequest;
     private double learningRate = Double.NaN;
+    // What a snapshot needs; the network and state are those of the last epoch boundary.
+    private final long seed;
+    private final OptimizerState state;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private Network epochEndNetwork;
+    private boolean atEpochEnd;
 
-    TrainingRun(Network network, int totalEpochs) {
+    TrainingRun(Network network, int totalEpochs, long seed, OptimizerState state, Loss loss, Optimizer optimizer,
+            History earlier) {
         this.network = network;
         this.totalEpochs = totalEpochs;
+        this.seed = seed;
+        this.state = state;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.completed.addAll(earlier.epochs());
+        this.epoch = earlier.size();
+        this.epochEndNetwork = network;
+        this.atEpochEnd = earlier.size() > 0;
+    }
+
+    /**
+     * Returns what is needed to continue this run from the end of its last completed epoch, e.g. to save
+     * a checkpoint from {@link TrainingListener#onEpochEnd}.
+     *
+     * @return the snapshot, with its own copy of the optimizer state; empty before the first epoch has
+     *     completed and while an epoch is in progress (also when the run stopped in the middle of one)
+     */
+    public Optional<TrainingSnapshot> snapshot() {
+        if (!atEpochEnd) {
+            return Optional.empty();
+        }
+        return Optional.of(new TrainingSnapshot(epochEndNetwork, state.copy(), completed.size(), seed, history(), loss,
+                optimizer));
     }
 
     /**
@@ -107,6 +142,7 @@ public final class TrainingRun {
 
     void startEpoch(int number) {
         epoch = number;
+        atEpochEnd = false;
     }
 
     void stepped(Network updated) {
@@ -120,5 +156,7 @@ public final class TrainingRun {
 
     void completed(EpochSummary summary) {
         completed.add(summary);
+        epochEndNetwork = network;
+        atEpochEnd = true;
     }
 }

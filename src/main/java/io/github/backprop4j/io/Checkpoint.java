@@ -1,0 +1,343 @@
+package io.github.backprop4j.io;
+
+import io.github.backprop4j.Loss;
+import io.github.backprop4j.Network;
+import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
+import io.github.backprop4j.optim.Optimizer;
+import io.github.backprop4j.optim.OptimizerState;
+import io.github.backprop4j.train.EpochSummary;
+import io.github.backprop4j.train.History;
+import io.github.backprop4j.train.TrainingListener;
+import io.github.backprop4j.train.TrainingResult;
+import io.github.backprop4j.train.TrainingRun;
+import io.github.backprop4j.train.TrainingSnapshot;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Saves and loads training checkpoints: a {@link TrainingSnapshot} in the same safetensors format as
+ * {@link ModelFile}, so that a run can be resumed bit-identically with
+ * {@link io.github.backprop4j.train.Trainer#resume}.
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.builder()...listeners(Checkpoint.every(folder, 5)).build();
+ * trainer.fit(network, training, validation);          // writes folder/checkpoint.safetensors
+ * // later, perhaps in another process:
+ * TrainingResult result = trainer.resume(Checkpoint.load(Checkpoint.file(folder)), training, validation);
+ * }</pre>
+ *
+ * <p>A checkpoint file holds the network's tensors under their {@link ModelFile#tensorNames model names},
+ * the optimizer's buffers as {@code optimizer.layer<l>.<weights|bias>.<buffer>} (biases as vectors, like the
+ * parameters), and in its metadata the architecture, the epoch, the seed, the optimizer's step count, the
+ * loss and optimizer by their {@link Components registered} names and parameters, and the history. Every
+ * write is atomic. Loading treats the file as untrusted, like {@link ModelFile#load(Path)}.
+ */
+public final class Checkpoint {
+
+    /** The value of the {@code format} metadata of a checkpoint. */
+    static final String FORMAT = "backprop4j.checkpoint";
+    /** The file that {@link #every(Path, int)} writes in its folder. */
+    public static final String FILE_NAME = "checkpoint.safetensors";
+    private static final String SLOT_PREFIX = "optimizer.";
+
+    private Checkpoint() {
+    }
+
+    /**
+     * Returns the checkpoint file that {@link #every(Path, int)} writes in a folder.
+     *
+     * @param directory the folder
+     * @return {@code directory/checkpoint.safetensors}
+     */
+    public static Path file(Path directory) {
+        return Checks.notNull(directory, "directory").resolve(FILE_NAME);
+    }
+
+    /**
+     * Returns a listener that saves a checkpoint every {@code everyEpochs} epochs and at the end of training
+     * (after the last completed epoch), each time atomically replacing {@link #file(Path) the folder's
+     * checkpoint file}. Add it with {@code Trainer.Builder.listeners(...)}.
+     *
+     * @param directory the folder, created if missing
+     * @param everyEpochs how often, at least 1
+     * @return the listener; a failed write ends training with an {@link UncheckedIOException}
+     */
+    public static TrainingListener every(Path directory, int everyEpochs) {
+        Checks.notNull(directory, "directory");
+        Checks.positive(everyEpochs, "everyEpochs");
+        return new TrainingListener() {
+            private int saved;
+
+            @Override
+            public void onEpochEnd(TrainingRun run, io.github.backprop4j.train.EpochSummary summary) {
+                if (summary.epoch() % everyEpochs == 0 || summary.epoch() == run.totalEpochs()) {
+                    write(run);
+                }
+            }
+
+            @Override
+            public void onTrainingEnd(TrainingRun run, TrainingResult result) {
+                if (run.history().size() != saved) {
+                    write(run);
+                }
+            }
+
+            private void write(TrainingRun run) {
+                run.snapshot().ifPresent(snapshot -> {
+                    try {
+                        Files.createDirectories(directory);
+                        save(snapshot, file(directory));
+                        saved = snapshot.epoch();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("could not write the checkpoint of epoch " + snapshot.epoch()
+                                + " to " + file(directory), e);
+                    }
+                });
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ saving
+
+    /**
+     * Saves a snapshot atomically.
+     *
+     * @param snapshot the snapshot
+     * @param file the file to create or replace
+     * @throws IOException if the file cannot be written
+     * @throws IllegalArgumentException if an activation, the loss or the optimizer is not registered with
+     *     {@link Components}
+     */
+    public static void save(TrainingSnapshot snapshot, Path file) throws IOException {
+        Checks.notNull(snapshot, "snapshot");
+        Checks.notNull(file, "file");
+        ModelFile.Contents contents = encode(snapshot);
+        AtomicFiles.write(file, out -> Safetensors.write(out, contents.metadata(), contents.tensors()));
+    }
+
+    /**
+     * Writes a snapshot to a stream.
+     *
+     * @param snapshot the snapshot
+     * @param out where to write; flushed, not closed
+     * @throws IOException if writing fails
+     * @throws IllegalArgumentException if an activation, the loss or the optimizer is not registered
+     */
+    public static void save(TrainingSnapshot snapshot, OutputStream out) throws IOException {
+        Checks.notNull(snapshot, "snapshot");
+        Checks.notNull(out, "out");
+        ModelFile.Contents contents = encode(snapshot);
+        Safetensors.write(out, contents.metadata(), contents.tensors());
+        out.flush();
+    }
+
+    private static ModelFile.Contents encode(TrainingSnapshot s) {
+        Map<String, String> meta = new TreeMap<>();
+        Map<String, Safetensors.Tensor> tensors = new LinkedHashMap<>();
+        ModelFile.encodeNetwork(s.network(), meta, tensors);
+        meta.put("format", FORMAT);
+        meta.put("epoch", Integer.toString(s.epoch()));
+        meta.put("seed", Long.toString(s.seed()));
+        meta.put("optimizer_state.step_count", Long.toString(s.optimizerState().stepCount()));
+        describe(meta, "loss", Components.describe(s.loss()));
+        describe(meta, "optimizer", Components.describe(s.optimizer()));
+        s.optimizerState().slots().forEach((name, m) ->
+                tensors.put(SLOT_PREFIX + name, ModelFile.tensorOf(m, name.contains(".bias."))));
+        for (EpochSummary e : s.history().epochs()) {
+            String prefix = "history." + e.epoch() + ".";
+            meta.put(prefix + "samples", Long.toString(e.samples()));
+            meta.put(prefix + "duration_nanos", Long.toString(e.duration().toNanos()));
+            meta.put(prefix + "learning_rate", Double.toString(e.learningRate()));
+            List<String> names = new ArrayList<>(e.values().keySet());
+            meta.put(prefix + "names", String.join(",", names));
+            for (int i = 0; i < names.size(); i++) {
+                meta.put(prefix + "value." + i, Double.toString(e.values().get(names.get(i))));
+            }
+        }
+        return new ModelFile.Contents(meta, tensors);
+    }
+
+    private static void describe(Map<String, String> meta, String key, Components.Described d) {
+        meta.put(key, d.name());
+        d.parameters().forEach((k, v) -> meta.put(key + "." + k, Double.toString(v)));
+    }
+
+    // ------------------------------------------------------------------ loading
+
+    /**
+     * Loads a checkpoint.
+     *
+     * @param file the file
+     * @return the snapshot it holds
+     * @throws ModelFormatException if the file is not a valid checkpoint, or names a loss or optimizer that is
+     *     not registered, saying what is wrong and where
+     * @throws IOException if the file cannot be read
+     */
+    public static TrainingSnapshot load(Path file) throws IOException {
+        Checks.notNull(file, "file");
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return decode(Safetensors.read(in, Files.size(file), file.toString()), file.toString());
+        }
+    }
+
+    /**
+     * Reads a checkpoint from a stream, which must end with the file.
+     *
+     * @param in the file's bytes; read to the end, not closed
+     * @return the snapshot it holds
+     * @throws ModelFormatException if the bytes are not a valid checkpoint, saying what is wrong and where
+     * @throws IOException if reading fails
+     */
+    public static TrainingSnapshot load(InputStream in) throws IOException {
+        Checks.notNull(in, "in");
+        return decode(Safetensors.read(in, -1, "the stream"), "the stream");
+    }
+
+    static TrainingSnapshot decode(Safetensors.Contents contents, String where) throws ModelFormatException {
+        NavigableMap<String, String> meta = new TreeMap<>(contents.metadata());
+        String format = meta.get("format");
+        if (!FORMAT.equals(format)) {
+            throw new ModelFormatException(where + " is not a checkpoint: its format is "
+                    + (format == null ? "missing" : "\"" + Json.shorten(format) + "\"") + ", not \"" + FORMAT + "\"");
+        }
+        // The network part reads like a model file.
+        Map<String, String> networkMeta = new TreeMap<>(meta);
+        networkMeta.put("format", ModelFile.FORMAT);
+        Set<String> used = new HashSet<>();
+        Network network = ModelFile.decodeNetwork(new Safetensors.Contents(networkMeta, contents.tensors()), null,
+                where, used);
+        int epoch = ModelFile.positiveInt(meta, "epoch", where);
+        long seed = parseLong(meta, "seed", where);
+        long stepCount = ModelFile.nonNegativeLong(meta, "optimizer_state.step_count", where);
+        Loss loss;
+        Optimizer optimizer;
+        try {
+            loss = Components.loss(ModelFile.required(meta, "loss", where), parameters(meta, "loss", where));
+        } catch (RuntimeException e) {
+            throw new ModelFormatException("metadata \"loss\" of " + where + ": " + e.getMessage(), e);
+        }
+        try {
+            optimizer = Components.optimizer(ModelFile.required(meta, "optimizer", where),
+                    parameters(meta, "optimizer", where));
+        } catch (RuntimeException e) {
+            throw new ModelFormatException("metadata \"optimizer\" of " + where + ": " + e.getMessage(), e);
+        }
+        Map<String, Matrix> slots = new TreeMap<>();
+        for (Map.Entry<String, Safetensors.Tensor> e : contents.tensors().entrySet()) {
+            String name = e.getKey();
+            if (used.contains(name)) {
+                continue;
+            }
+            if (!name.startsWith(SLOT_PREFIX)) {
+                throw new ModelFormatException(where + " holds the tensor \"" + Json.shorten(name) + "\", which is "
+                        + "neither a parameter of the network nor an optimizer buffer (" + SLOT_PREFIX + "…)");
+            }
+            slots.put(name.substring(SLOT_PREFIX.length()), slot(network, name, e.getValue(), where));
+        }
+        OptimizerState state;
+        try {
+            state = OptimizerState.restore(slots, stepCount);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("the optimizer state of " + where + ": " + e.getMessage(), e);
+        }
+        if (epoch > meta.size()) { // each epoch needs several metadata entries: refuse before looping
+            throw new ModelFormatException("metadata \"epoch\" of " + where + " is " + epoch + " but the file has "
+                    + "too little metadata for so long a history");
+        }
+        List<EpochSummary> epochs = new ArrayList<>();
+        for (int e = 1; e <= epoch; e++) {
+            epochs.add(summary(meta, e, where));
+        }
+        try {
+            return new TrainingSnapshot(network, state, epoch, seed, new History(epochs), loss, optimizer);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads one optimizer buffer, whose shape must be that of the parameter it belongs to. */
+    private static Matrix slot(Network network, String tensorName, Safetensors.Tensor t, String where)
+            throws ModelFormatException {
+        String[] parts = tensorName.split("\\.", -1); // optimizer, layer<l>, weights|bias, buffer
+        if (parts.length != 4 || !parts[1].matches("layer[1-9][0-9]{0,8}")
+                || !(parts[2].equals("weights") || parts[2].equals("bias"))) {
+            throw new ModelFormatException(where + " holds the tensor \"" + Json.shorten(tensorName) + "\", not "
+                    + "named optimizer.layer<l>.<weights|bias>.<buffer>");
+        }
+        int layer = Integer.parseInt(parts[1].substring(5));
+        if (layer > network.layerCount()) {
+            throw new ModelFormatException("optimizer buffer \"" + Json.shorten(tensorName) + "\" of " + where
+                    + " is for layer " + layer + " but the network has " + network.layerCount() + " layers");
+        }
+        Precision precision = network.precision();
+        Safetensors.DType dtype = precision == Precision.FLOAT64 ? Safetensors.DType.F64 : Safetensors.DType.F32;
+        if (t.dtype() != dtype) {
+            throw new ModelFormatException("optimizer buffer \"" + Json.shorten(tensorName) + "\" of " + where
+                    + " is " + t.dtype() + " but the network's precision needs " + dtype);
+        }
+        var l = network.layer(layer);
+        long[] shape = parts[2].equals("weights") ? new long[] {l.outputSize(), l.inputSize()}
+                : new long[] {l.outputSize()};
+        return ModelFile.toMatrix(t, tensorName, shape, precision, where);
+    }
+
+    private static EpochSummary summary(NavigableMap<String, String> meta, int epoch, String where)
+            throws ModelFormatException {
+        String prefix = "history." + epoch + ".";
+        long samples = ModelFile.nonNegativeLong(meta, prefix + "samples", where);
+        long nanos = ModelFile.nonNegativeLong(meta, prefix + "duration_nanos", where);
+        double learningRate = ModelFile.decimal(meta, prefix + "learning_rate", where);
+        String namesText = ModelFile.required(meta, prefix + "names", where);
+        String[] names = namesText.isEmpty() ? new String[0] : namesText.split(",", -1);
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            if (values.put(names[i], ModelFile.decimal(meta, prefix + "value." + i, where)) != null) {
+                throw new ModelFormatException("metadata \"" + prefix + "names\" of " + where + " repeats \""
+                        + Json.shorten(names[i]) + "\"");
+            }
+        }
+        return new EpochSummary(epoch, values, samples, Duration.ofNanos(nanos), learningRate);
+    }
+
+    private static Map<String, Double> parameters(NavigableMap<String, String> meta, String key, String where)
+            throws ModelFormatException {
+        Map<String, Double> parameters = new TreeMap<>();
+        String prefix = key + ".";
+        for (String k : meta.tailMap(prefix, true).keySet()) {
+            if (!k.startsWith(prefix)) {
+                break;
+            }
+            parameters.put(k.substring(prefix.length()), ModelFile.decimal(meta, k, where));
+        }
+        return parameters;
+    }
+
+    private static long parseLong(Map<String, String> meta, String key, String where) throws ModelFormatException {
+        String value = ModelFile.required(meta, key, where);
+        try {
+            if (value.length() > 20 || !value.matches("-?[0-9]+")) {
+                throw new NumberFormatException();
+            }
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new ModelFormatException("metadata \"" + key + "\" of " + where + " is \"" + Json.shorten(value)
+                    + "\", not a whole number");
+        }
+    }
+}

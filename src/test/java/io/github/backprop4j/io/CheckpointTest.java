@@ -1,0 +1,149 @@
+package io.github.backprop4j.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.backprop4j.Activation;
+import io.github.backprop4j.Loss;
+import io.github.backprop4j.Network;
+import io.github.backprop4j.math.Precision;
+import io.github.backprop4j.optim.Optimizer;
+import io.github.backprop4j.train.EpochSummary;
+import io.github.backprop4j.train.History;
+import io.github.backprop4j.train.Trainer;
+import io.github.backprop4j.train.TrainingListener;
+import io.github.backprop4j.train.TrainingResult;
+import io.github.backprop4j.train.TrainingRun;
+import io.github.backprop4j.train.TrainingSnapshot;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+
+    @TempDir
+    Path folder;
+
+    private static final TestData TRAINING = TestData.twoClasses(22, 11);
+    private static final TestData VALIDATION = TestData.twoClasses(8, 12);
+
+    private static Network network(Precision precision) {
+        return Network.builder().input(2).dense(6, TestComponents.SOFTSIGN).dense(4, Activation.leakyRelu(0.1))
+                .dense(2, Activation.SOFTMAX).precision(precision).seed(3).build();
+    }
+
+    private static Trainer.Builder trainer(Optimizer optimizer, TrainingListener... listeners) {
+        return Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(optimizer).epochs(6).batchSize(4).seed(99)
+                .dropout(1, 0.25).logging(false).listeners(listeners);
+    }
+
+    /** Fails at the end of an epoch, as a process killed there would. */
+    private static TrainingListener crashAfter(int epoch) {
+        return new TrainingListener() {
+            @Override
+            public void onEpochEnd(TrainingRun run, EpochSummary summary) {
+                if (summary.epoch() == epoch) {
+                    throw new IllegalStateException("crash");
+                }
+            }
+        };
+    }
+
+    private static List<Map<String, Double>> values(History history) {
+        return history.epochs().stream().map(EpochSummary::values).toList();
+    }
+
+    @Test
+    void resumingFromACheckpointIsBitIdenticalToTrainingWithoutInterruption() throws IOException {
+        for (Precision precision : Precision.values()) {
+            for (Optimizer optimizer : List.of(new TestComponents.Momentum(0.1, 0.9),
+                    Optimizer.sgd(0.2).withWeightDecay(0.01))) {
+                TrainingResult straight = trainer(optimizer).build().fit(network(precision), TRAINING, VALIDATION);
+
+                Path dir = folder.resolve(precision + "-" + optimizer.getClass().getSimpleName());
+                Trainer crashing = trainer(optimizer, Checkpoint.every(dir, 2), crashAfter(5)).build();
+                assertThatThrownBy(() -> crashing.fit(network(precision), TRAINING, VALIDATION)).hasMessage("crash");
+                TrainingSnapshot checkpoint = Checkpoint.load(Checkpoint.file(dir));
+                assertThat(checkpoint.epoch()).isEqualTo(4);
+
+                TrainingResult resumed = trainer(optimizer).build().resume(checkpoint, TRAINING, VALIDATION);
+                assertThat(resumed.network()).as("%s %s", precision, optimizer).isEqualTo(straight.network());
+                assertThat(values(resumed.history())).isEqualTo(values(straight.history()));
+            }
+        }
+    }
+
+    @Test
+    void theLastCheckpointHoldsTheEndOfTraining() throws IOException {
+        TrainingResult result = trainer(Optimizer.sgd(0.1), Checkpoint.every(folder, 4)).build()
+                .fit(network(Precision.FLOAT64), TRAINING, null);
+        TrainingSnapshot last = Checkpoint.load(Checkpoint.file(folder));
+        assertThat(last.epoch()).isEqualTo(6);
+        assertThat(last.network()).isEqualTo(result.network());
+        assertThat(values(last.history())).isEqualTo(values(result.history()));
+    }
+
+    @Test
+    void aSnapshotRoundTripsExactly() throws IOException {
+        TrainingSnapshot[] taken = new TrainingSnapshot[1];
+        TrainingListener grab = new TrainingListener() {
+            @Override
+            public void onEpochEnd(TrainingRun run, EpochSummary summary) {
+                taken[0] = run.snapshot().orElseThrow();
+            }
+        };
+        trainer(new TestComponents.Momentum(0.05, 0.5), grab).epochs(3).build().fit(network(Precision.FLOAT32),
+                TRAINING, VALIDATION);
+        TrainingSnapshot s = taken[0];
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Checkpoint.save(s, out);
+        TrainingSnapshot back = Checkpoint.load(new ByteArrayInputStream(out.toByteArray()));
+        assertThat(back.network()).isEqualTo(s.network());
+        assertThat(back.optimizerState().slots()).isEqualTo(s.optimizerState().slots()).isNotEmpty();
+        assertThat(back.optimizerState().stepCount()).isEqualTo(s.optimizerState().stepCount());
+        assertThat(back.epoch()).isEqualTo(3);
+        assertThat(back.seed()).isEqualTo(99);
+        assertThat(back.history()).isEqualTo(s.history());
+        assertThat(back.loss()).isEqualTo(Loss.CROSS_ENTROPY);
+        assertThat(back.optimizer()).isEqualTo(new TestComponents.Momentum(0.05, 0.5));
+
+        byte[] unknown = ModelFileTest.editHeader(out.toByteArray(),
+                h -> h.replace("\"test_momentum\"", "\"test_momentux\""));
+        assertThatThrownBy(() -> Checkpoint.load(new ByteArrayInputStream(unknown)))
+                .isInstanceOf(ModelFormatException.class).hasMessageContaining("unknown optimizer 'test_momentux'");
+        String header = new String(out.toByteArray(), StandardCharsets.ISO_8859_1);
+        assertThat(header).contains("\"optimizer.layer1.bias.velocity\":{\"dtype\":\"F32\",\"shape\":[6]");
+    }
+
+    @Test
+    void aModelFileIsNotACheckpointAndBackwards() throws IOException {
+        byte[] model = ModelFileTest.bytesOf(network(Precision.FLOAT64));
+        assertThatThrownBy(() -> Checkpoint.load(new ByteArrayInputStream(model)))
+                .isInstanceOf(ModelFormatException.class).hasMessageContaining("not a checkpoint");
+    }
+
+    @Test
+    void unregisteredOptimizersCannotBeCheckpointed() {
+        Optimizer anonymous = new Optimizer() {
+            @Override
+            public double learningRate() {
+                return 0.1;
+            }
+
+            @Override
+            public void update(io.github.backprop4j.math.Matrix p, io.github.backprop4j.math.Matrix g, double eta,
+                    io.github.backprop4j.optim.ParameterState state) {
+                p.addScaled(-eta, g);
+            }
+        };
+        Trainer trainer = trainer(anonymous, Checkpoint.every(folder, 1)).build();
+        assertThatThrownBy(() -> trainer.fit(network(Precision.FLOAT64), TRAINING, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("registerOptimizer");
+    }
+}
