@@ -3,7 +3,13 @@ package io.github.backprop4j.io;
 import io.github.backprop4j.Activation;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.optim.AdaGrad;
+import io.github.backprop4j.optim.Adam;
+import io.github.backprop4j.optim.AdamW;
 import io.github.backprop4j.optim.GradientDescent;
+import io.github.backprop4j.optim.Momentum;
+import io.github.backprop4j.optim.Nesterov;
+import io.github.backprop4j.optim.RmsProp;
 import io.github.backprop4j.optim.Optimizer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,11 +62,47 @@ public final class Components {
             register(l);
         }
         registerOptimizer("sgd", GradientDescent.class,
-                o -> orderedMap("learning_rate", o.learningRate(), "weight_decay", o.weightDecay()),
+                o -> params("learning_rate", o.learningRate(), "weight_decay", o.weightDecay()),
                 p -> {
                     requireKeys(p, Set.of("learning_rate", "weight_decay"), "sgd");
                     return GradientDescent.withLearningRate(p.get("learning_rate"))
                             .withWeightDecay(p.get("weight_decay"));
+                });
+        registerOptimizer("momentum", Momentum.class,
+                o -> params("learning_rate", o.learningRate(), "momentum", o.momentum()),
+                p -> Momentum.of(need(p, "momentum", "learning_rate", "momentum")[0], p.get("momentum")));
+        registerOptimizer("nesterov", Nesterov.class,
+                o -> params("learning_rate", o.learningRate(), "momentum", o.momentum()),
+                p -> Nesterov.of(need(p, "nesterov", "learning_rate", "momentum")[0], p.get("momentum")));
+        registerOptimizer("adagrad", AdaGrad.class,
+                o -> params("learning_rate", o.learningRate(), "epsilon", o.epsilon(), "initial_accumulator",
+                        o.initialAccumulator()),
+                p -> {
+                    double[] v = need(p, "adagrad", "learning_rate", "epsilon", "initial_accumulator");
+                    return AdaGrad.withLearningRate(v[0]).withEpsilon(v[1]).withInitialAccumulator(v[2]);
+                });
+        registerOptimizer("rmsprop", RmsProp.class,
+                o -> params("learning_rate", o.learningRate(), "alpha", o.alpha(), "epsilon", o.epsilon()),
+                p -> {
+                    double[] v = need(p, "rmsprop", "learning_rate", "alpha", "epsilon");
+                    return RmsProp.withLearningRate(v[0]).withAlpha(v[1]).withEpsilon(v[2]);
+                });
+        registerOptimizer("adam", Adam.class,
+                o -> params("learning_rate", o.learningRate(), "beta1", o.beta1(), "beta2", o.beta2(), "epsilon",
+                        o.epsilon()),
+                p -> {
+                    double[] v = need(p, "adam", "learning_rate", "beta1", "beta2", "epsilon");
+                    return Adam.withLearningRate(v[0]).withBetas(v[1], v[2]).withEpsilon(v[3]);
+                });
+        registerOptimizer("adamw", AdamW.class,
+                o -> params("learning_rate", o.learningRate(), "beta1", o.adam().beta1(), "beta2", o.adam().beta2(),
+                        "epsilon", o.adam().epsilon(), "weight_decay", o.weightDecay(), "decays_biases",
+                        o.decaysBiases() ? 1 : 0),
+                p -> {
+                    double[] v = need(p, "adamw", "learning_rate", "beta1", "beta2", "epsilon", "weight_decay",
+                            "decays_biases");
+                    AdamW w = AdamW.of(v[0], v[4]).withBetas(v[1], v[2]).withEpsilon(v[3]);
+                    return v[5] == 0 ? w.excludingBiasesFromDecay() : w;
                 });
         BUILT_IN.addAll(ACTIVATIONS.keySet());
         BUILT_IN.addAll(LOSSES.keySet());
@@ -299,10 +341,23 @@ public final class Components {
         }
     }
 
-    private static Map<String, Double> orderedMap(String k1, double v1, String k2, double v2) {
+    /** Requires exactly these keys and returns their values in order. */
+    private static double[] need(Map<String, Double> p, String name, String... keys) {
+        requireKeys(p, Set.of(keys), name);
+        double[] values = new double[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            values[i] = p.get(keys[i]);
+        }
+        return values;
+    }
+
+    /** An ordered map of alternating keys and values. */
+    private static Map<String, Double> params(Object... keysAndValues) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put(k1, v1);
-        m.put(k2, v2);
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], ((Number) keysAndValues[i + 1]).doubleValue());
+        }
         return m;
     }
+
 }

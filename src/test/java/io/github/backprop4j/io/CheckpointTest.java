@@ -63,7 +63,7 @@ class CheckpointTest {
     void resumingFromACheckpointIsBitIdenticalToTrainingWithoutInterruption() throws IOException {
         for (Precision precision : Precision.values()) {
             for (Optimizer optimizer : List.of(new TestComponents.Momentum(0.1, 0.9),
-                    Optimizer.sgd(0.2).withWeightDecay(0.01))) {
+                    Optimizer.sgd(0.2).withWeightDecay(0.01), Optimizer.adam(0.01), Optimizer.adamW(0.01, 0.1))) {
                 TrainingResult straight = trainer(optimizer).build().fit(network(precision), TRAINING, VALIDATION);
 
                 Path dir = folder.resolve(precision + "-" + optimizer.getClass().getSimpleName());
