@@ -2,6 +2,7 @@ package io.github.backprop4j;
 
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
+import java.util.Map;
 
 /** The losses behind the constants and factories of {@link Loss}. */
 final class BuiltInLosses {
@@ -100,6 +101,11 @@ final class BuiltInLosses {
         double derivative(double a, double y) {
             double d = a - y;
             return Math.abs(d) <= delta ? d : delta * Math.signum(d);
+        }
+
+        @Override
+        public Map<String, Double> parameters() {
+            return Map.of("delta", delta);
         }
 
         @Override
@@ -252,6 +258,16 @@ final class BuiltInLosses {
             delta.multiplyRows(sampleWeights);
             delta.addScaled(-1, wy);
             delta.scale(1.0 / sampleWeights.sum());
+        }
+
+        /** Returns {@code {weight0=w₀, weight1=w₁, …}}. */
+        @Override
+        public Map<String, Double> parameters() {
+            Map<String, Double> p = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < classWeights.length; i++) {
+                p.put("weight" + i, classWeights[i]);
+            }
+            return java.util.Collections.unmodifiableMap(p);
         }
 
         @Override

@@ -73,6 +73,16 @@ public interface Loss {
     String name();
 
     /**
+     * Returns the loss's parameters by name, e.g. {@code {delta=0.5}} for a Huber loss; files save a loss
+     * as its name and these.
+     *
+     * @return an unmodifiable map, empty by default
+     */
+    default java.util.Map<String, Double> parameters() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Checks that this loss can follow the given output activation, e.g. that cross-entropy has a softmax.
      *
      * @param outputActivation the activation of the output layer

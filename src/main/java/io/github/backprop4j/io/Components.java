@@ -58,9 +58,22 @@ public final class Components {
         }
         registerActivation("leaky_relu", p -> Activation.leakyRelu(only(p, "slope", "leaky_relu")));
         registerActivation("elu", p -> Activation.elu(only(p, "alpha", "elu")));
-        for (Loss l : new Loss[] {Loss.MSE, Loss.MAE, Loss.HUBER, Loss.CROSS_ENTROPY, Loss.BINARY_CROSS_ENTROPY}) {
+        for (Loss l : new Loss[] {Loss.MSE, Loss.MAE, Loss.CROSS_ENTROPY, Loss.BINARY_CROSS_ENTROPY}) {
             register(l);
         }
+        registerLoss("huber", Loss.class, Loss::parameters, p -> Loss.huber(only(p, "delta", "huber")));
+        registerLoss("weighted_cross_entropy", Loss.class, Loss::parameters, p -> {
+            double[] weights = new double[p.size()];
+            for (int i = 0; i < weights.length; i++) {
+                Double w = p.get("weight" + i);
+                if (w == null) {
+                    throw new IllegalArgumentException("'weighted_cross_entropy' takes parameters weight0.."
+                            + "weight" + (weights.length - 1) + " but was given " + new TreeSet<>(p.keySet()));
+                }
+                weights[i] = w;
+            }
+            return Loss.crossEntropy(weights);
+        });
         registerOptimizer("sgd", GradientDescent.class,
                 o -> params("learning_rate", o.learningRate(), "weight_decay", o.weightDecay()),
                 p -> {
