@@ -82,7 +82,7 @@ public final class BiasUpdateWalkthrough {
     private static String format(double[] values) {
         StringBuilder s = new StringBuilder("[");
         for (int i = 0; i < values.length; i++) {
-            s.append(i == 0 ? "" : ", ").append(String.format("%.10f", values[i]));
+            s.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.10f", values[i]));
         }
         return s.append(']').toString();
     }
