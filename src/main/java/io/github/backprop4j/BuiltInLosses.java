@@ -182,8 +182,10 @@ final class BuiltInLosses {
 
     /**
      * Softmax cross-entropy with a weight per class, as PyTorch's {@code CrossEntropyLoss(weight=w)} for
-     * class-index targets: {@code C = Σ_samples Σᵢ wᵢyᵢ·(logΣⱼe^zⱼ − zᵢ) / Σ_samples sᵣ} with sample weight
-     * {@code sᵣ = Σᵢ wᵢyᵢ}, and {@code δᴸ = (sᵣ·a − w⊙y) / Σ sᵣ}.
+     * class-index (one-hot) targets: {@code C = Σ_samples Σᵢ wᵢyᵢ·(logΣⱼe^zⱼ − zᵢ) / Σ_samples sᵣ} with sample
+     * weight {@code sᵣ = Σᵢ wᵢyᵢ}, and {@code δᴸ = (sᵣ·a − w⊙y) / Σ sᵣ}. (For soft targets PyTorch divides by
+     * the batch size instead; this loss keeps the weighted mean.) A batch whose samples all weigh 0 costs 0
+     * and sends no error signal.
      */
     static final class WeightedCrossEntropy implements Loss {
         private final double[] classWeights;
@@ -193,8 +195,12 @@ final class BuiltInLosses {
             if (classWeights.length == 0) {
                 throw new IllegalArgumentException("classWeights must not be empty");
             }
+            boolean anyPositive = false;
             for (int i = 0; i < classWeights.length; i++) {
-                Checks.nonNegativeFinite(classWeights[i], "classWeights[" + i + "]");
+                anyPositive |= Checks.nonNegativeFinite(classWeights[i], "classWeights[" + i + "]") > 0;
+            }
+            if (!anyPositive) {
+                throw new IllegalArgumentException("classWeights: at least one class weight must be > 0, all were 0");
             }
             this.classWeights = classWeights.clone();
         }
@@ -236,7 +242,8 @@ final class BuiltInLosses {
             wy.rowSums(sampleWeights);
             Matrix logSumExp = Matrix.zeros(z.precision(), z.rows(), 1);
             z.logSumExpRows(logSumExp);
-            return (Matrix.dot(logSumExp, sampleWeights) - Matrix.dot(wy, z)) / sampleWeights.sum();
+            double total = sampleWeights.sum();
+            return total == 0 ? 0 : (Matrix.dot(logSumExp, sampleWeights) - Matrix.dot(wy, z)) / total;
         }
 
         @Override
@@ -257,7 +264,8 @@ final class BuiltInLosses {
             delta.copyFrom(a);
             delta.multiplyRows(sampleWeights);
             delta.addScaled(-1, wy);
-            delta.scale(1.0 / sampleWeights.sum());
+            double total = sampleWeights.sum();
+            delta.scale(total == 0 ? 0 : 1 / total);
         }
 
         /** Returns {@code {weight0=w₀, weight1=w₁, …}}. */

@@ -53,11 +53,12 @@ public interface Loss {
 
     /**
      * Softmax cross-entropy with a weight per class, for imbalanced classification, as PyTorch's
-     * {@code CrossEntropyLoss(weight=classWeights)}: each sample's loss is weighted by the weight of its class
-     * ({@code sᵣ = Σᵢ wᵢyᵢ} for soft targets) and the batch mean divides by {@code Σ sᵣ}. Needs a
-     * {@link Activation#SOFTMAX} output layer with one output per weight.
+     * {@code CrossEntropyLoss(weight=classWeights)} with class-index targets: each sample's loss is weighted by
+     * the weight of its class ({@code sᵣ = Σᵢ wᵢyᵢ} for soft targets) and the batch mean divides by
+     * {@code Σ sᵣ} (for soft targets PyTorch divides by the batch size instead). A batch whose samples all
+     * weigh 0 costs 0. Needs a {@link Activation#SOFTMAX} output layer with one output per weight.
      *
-     * @param classWeights one weight per class, each finite and &ge; 0
+     * @param classWeights one weight per class, each finite and &ge; 0, at least one &gt; 0
      * @return the loss
      * @throws IllegalArgumentException if the array is empty or a weight is negative or not finite
      */

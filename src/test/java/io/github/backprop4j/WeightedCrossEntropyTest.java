@@ -148,6 +148,23 @@ class WeightedCrossEntropyTest {
         assertThat(weightedRecall).isGreaterThan(0.6);
     }
 
+    @Test
+    void allZeroWeightsAreRefusedAndAZeroWeightBatchCostsNothing() {
+        assertThatIllegalArgumentException().isThrownBy(() -> Loss.crossEntropy(0, 0))
+                .withMessageContaining("at least one class weight must be > 0");
+
+        Loss loss = Loss.crossEntropy(0, 1);
+        Matrix z = Matrix.of(Precision.FLOAT64, new double[][] {{0.3, -0.2}, {1.0, 0.5}}, "z");
+        Matrix a = Matrix.zeros(Precision.FLOAT64, 2, 2);
+        Activation.SOFTMAX.forward(z, a);
+        Matrix onlyClassZero = Matrix.of(Precision.FLOAT64, new double[][] {{1, 0}, {1, 0}}, "y");
+        Matrix delta = Matrix.zeros(Precision.FLOAT64, 2, 2);
+        loss.outputErrorSignal(Activation.SOFTMAX, z, a, onlyClassZero, delta);
+
+        assertThat(loss.value(z, a, onlyClassZero)).isZero();
+        assertThat(delta.toDoubleArray()).isDeepEqualTo(new double[][] {{0, 0}, {0, 0}});
+    }
+
     /** Negatives from N(0, 1), positives (one in ten) from N(1.5, 1). */
     private static DataSet imbalanced(int n, long seed) {
         SplittableRandom random = new SplittableRandom(seed);

@@ -278,6 +278,9 @@ public final class Trainer {
                 if (Thread.currentThread().isInterrupted()) {
                     return "interrupted";
                 }
+                if (run.isStopRequested()) { // e.g. asked for in onTrainingStart or onEpochStart
+                    return run.stopRequest();
+                }
                 Batch batch = batches.next();
                 batchNumber++;
                 ForwardPass pass = ForwardPass.run(network, batch.features(), dropout, dropoutRandom);
@@ -304,9 +307,6 @@ public final class Trainer {
                 final int b = batchNumber;
                 final double batchLoss = gradients.loss();
                 listeners.forEach(l -> l.onBatchEnd(run, epoch, b, batchLoss));
-                if (run.isStopRequested() && batches.hasNext()) {
-                    return run.stopRequest();
-                }
             }
         }
         return null;
