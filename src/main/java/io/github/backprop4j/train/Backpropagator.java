@@ -246,7 +246,8 @@ public final class Backpropagator {
         Checks.sameSize(targets.cols(), network.outputSize(), "targets: the number of values per sample",
                 "the output size of layer " + network.layerCount() + " (the output layer)");
         targets.requireFinite("targets");
-        Matrix y = targets.precision() == pass.precision() ? targets : targets.toPrecision(pass.precision());
+        Matrix y = targets.precision() == pass.precision() ? targets
+                : targets.toPrecision(pass.precision(), "targets");
         loss.checkTargets(y);
         return y;
     }
