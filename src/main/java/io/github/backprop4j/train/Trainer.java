@@ -114,6 +114,8 @@ public final class Trainer {
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
      */
     public TrainingResult fit(Network network, DataSource training) {
+        Checks.notNull(network, "network");
+        Checks.notNull(training, "training");
         if (validationFraction > 0) {
             if (!(training instanceof DataSet data)) {
                 throw new IllegalArgumentException("validationFraction needs in-memory training data (a DataSet) to "
@@ -136,6 +138,7 @@ public final class Trainer {
      * @return the trained network and the history
      * @throws IllegalArgumentException if the data do not fit the network or the configuration
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
+     * @throws IllegalStateException if the learning-rate schedule returns a negative or non-finite rate
      */
     public TrainingResult fit(Network network, DataSource training, DataSource validation) {
         Checks.notNull(network, "network");
@@ -248,7 +251,7 @@ public final class Trainer {
                 if (clipNorm > 0) {
                     gradients = gradients.clippedByGlobalNorm(clipNorm);
                 }
-                double eta = schedule.learningRate(optimizer.learningRate(), state.stepCount() + 1, epoch);
+                double eta = learningRate(state.stepCount() + 1, epoch);
                 run.learningRate(eta);
                 try {
                     network = backprop.apply(network, gradients, optimizer, state, eta);
@@ -271,17 +274,29 @@ public final class Trainer {
         return null;
     }
 
+    /** The schedule's rate for one step, refused with the step and epoch if it is negative or not finite. */
+    private double learningRate(long step, int epoch) {
+        double eta = schedule.learningRate(optimizer.learningRate(), step, epoch);
+        if (!(eta >= 0) || eta == Double.POSITIVE_INFINITY) {
+            throw new IllegalStateException("the learning-rate schedule " + schedule + " returned " + eta
+                    + " for step " + step + " of epoch " + epoch + "; a learning rate must be a finite number >= 0");
+        }
+        return eta;
+    }
+
     /**
      * Evaluates a network on data: the loss and every configured metric, with no dropout.
      *
      * @param network the network
      * @param data the data, read once in batches of the configured size, unshuffled
      * @return {@code loss} and each metric's value, by name
-     * @throws IllegalArgumentException if the data do not fit the network
+     * @throws IllegalArgumentException if the data do not fit the network, or the loss does not suit its output
+     *     layer
      */
     public Map<String, Double> evaluate(Network network, DataSource data) {
         Checks.notNull(network, "network");
         checkFits(network, Checks.notNull(data, "data"), "data");
+        loss.checkOutputActivation(network.outputLayer().activation(), network.layerCount());
         return evaluate(network, data, "");
     }
 
