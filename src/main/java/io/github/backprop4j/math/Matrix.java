@@ -483,6 +483,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @throws IllegalArgumentException if {@code v} is not one row of this matrix's width
      */
     public final void addRowVector(Matrix v) {
+        checkWritable("this matrix");
         checkOutput(this, v, v);
         if (v.rows != 1 || v.cols != cols) {
             throw new IllegalArgumentException("addRowVector: v is " + v.shape() + " but must be 1 × " + cols
@@ -568,6 +569,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @param x a matrix of the same shape and precision
      */
     public final void addScaled(double alpha, Matrix x) {
+        checkWritable("this matrix");
         checkSameShape(this, x, "addScaled");
         addScaledKernel(alpha, x);
     }
@@ -588,6 +590,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @param source a matrix of the same shape and precision
      */
     public final void copyFrom(Matrix source) {
+        checkWritable("this matrix");
         checkSameShape(this, source, "copyFrom");
         copyFromKernel(source);
     }
@@ -659,6 +662,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @param v {@code [rows × 1]}
      */
     public final void multiplyRows(Matrix v) {
+        checkWritable("this matrix");
         checkOutput(this, v, v);
         if (v.rows != rows || v.cols != 1) {
             throw new IllegalArgumentException("multiplyRows: v is " + v.shape() + " but must be " + rows + " × 1");

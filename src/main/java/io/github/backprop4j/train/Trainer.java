@@ -122,7 +122,14 @@ public final class Trainer {
                         + "split, but got " + training + "; pass validation data to fit(network, training, "
                         + "validation) instead");
             }
-            DataSet.Split split = data.split(1 - validationFraction, seed);
+            DataSet.Split split;
+            try {
+                split = data.split(1 - validationFraction, seed);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("validationFraction " + validationFraction + " cannot be held out of "
+                        + data.size() + " training samples: both parts need at least one sample (" + e.getMessage()
+                        + ")", e);
+            }
             return fit(network, split.train(), split.test());
         }
         return fit(network, training, null);
@@ -147,6 +154,10 @@ public final class Trainer {
             checkFits(network, validation, "validation");
         }
         loss.checkOutputActivation(network.outputLayer().activation(), network.layerCount());
+        checkTargets(training, "training");
+        if (validation != null) {
+            checkTargets(validation, "validation");
+        }
         dropout.checkFits(network);
         boolean monitorHigherIsBetter = earlyStopping == null ? false
                 : checkMonitored(earlyStopping.monitored(), validation != null);
@@ -242,8 +253,15 @@ public final class Trainer {
                 }
                 Batch batch = batches.next();
                 batchNumber++;
-                ForwardPass pass = ForwardPass.run(network, batch.features(), dropout, dropoutRandom);
-                Gradients gradients = backprop.gradients(pass, batch.targets());
+                ForwardPass pass;
+                Gradients gradients;
+                try {
+                    pass = ForwardPass.run(network, batch.features(), dropout, dropoutRandom);
+                    gradients = backprop.gradients(pass, batch.targets());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("training: epoch " + epoch + ", batch " + batchNumber
+                            + " (rows are numbered within the batch): " + e.getMessage(), e);
+                }
                 if (!Double.isFinite(gradients.loss())) {
                     throw new TrainingDivergedException("the loss became " + gradients.loss(), epoch, batchNumber,
                             network);
@@ -356,6 +374,20 @@ public final class Trainer {
         metrics.forEach(m -> known.add(m.name()));
         throw new IllegalArgumentException("early stopping monitors '" + name + "', which is not measured; the "
                 + "measurements are " + known + (hasValidation ? " and their val_ forms" : ""));
+    }
+
+    /**
+     * Checks in-memory targets against the loss before training starts, so that a bad target is reported with
+     * its row in the data set rather than in a shuffled batch; streamed targets are checked batch by batch.
+     */
+    private void checkTargets(DataSource data, String name) {
+        if (data instanceof DataSet d) {
+            try {
+                loss.checkTargets(d.targets());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private static void checkFits(Network network, DataSource data, String name) {
