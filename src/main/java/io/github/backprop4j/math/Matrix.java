@@ -428,6 +428,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @throws IllegalArgumentException if shapes or precisions do not fit
      */
     public static void multiplyTransposed(Matrix a, Matrix b, Matrix out) {
+        Checks.notNull(a, "a");
+        Checks.notNull(b, "b");
         checkProduct(a, b, out, "a · bᵀ", a.cols, b.cols, a.rows, b.rows);
         out.gemmNT(a, b);
     }
@@ -441,6 +443,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @throws IllegalArgumentException if shapes or precisions do not fit
      */
     public static void transposedMultiply(Matrix a, Matrix b, Matrix out) {
+        Checks.notNull(a, "a");
+        Checks.notNull(b, "b");
         checkProduct(a, b, out, "aᵀ · b", a.rows, b.rows, a.cols, b.cols);
         out.gemmTN(a, b);
     }
@@ -454,14 +458,14 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @throws IllegalArgumentException if shapes or precisions do not fit
      */
     public static void multiply(Matrix a, Matrix b, Matrix out) {
+        Checks.notNull(a, "a");
+        Checks.notNull(b, "b");
         checkProduct(a, b, out, "a · b", a.cols, b.rows, a.rows, b.cols);
         out.gemmNN(a, b);
     }
 
     private static void checkProduct(Matrix a, Matrix b, Matrix out, String what, int innerA, int innerB,
             int outRows, int outCols) {
-        Checks.notNull(a, "a");
-        Checks.notNull(b, "b");
         checkOutput(out, a, b);
         if (innerA != innerB) {
             throw new IllegalArgumentException(what + ": inner sizes differ, a is " + a.shape() + " and b is "
