@@ -44,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * {@link #fit} call has its own optimizer state and never changes the network it is given. Training stops
  * cleanly, returning the network of the last completed step, when a listener asks for it or the training
  * thread is interrupted (the interrupt flag stays set).
+ *
+ * <p><b>Threading.</b> {@link #fit} and {@link #evaluate} run entirely on the calling thread: they open the
+ * {@link DataSource}'s passes and consume them there, and call every {@link TrainingListener} there, in
+ * order. Other threads may keep predicting with the network given to {@code fit} (or with any network a
+ * listener receives) while training runs, because networks are immutable values. Concurrent {@code fit}
+ * calls share nothing but this configuration; if they are given the same {@code DataSource} or listener,
+ * that object must tolerate concurrent use ({@link DataSet} does).
  */
 public final class Trainer {
 
