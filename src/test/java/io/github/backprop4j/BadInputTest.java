@@ -825,6 +825,16 @@ class BadInputTest {
                 c("fit: BCE target 1.5 in row 2 of a DataSet", IAE, () -> configured(Loss.BINARY_CROSS_ENTROPY).build()
                         .fit(SIGMOID, badBinary), "training: targets: row 2, column 0 is 1.5; binary cross-entropy "
                         + "needs targets in [0, 1]"),
+                c("fit: FLOAT32 network, FLOAT64 feature beyond float range", IAE, () -> configured(Loss.MSE).build()
+                        .fit(SIGMOID.toPrecision(FLOAT32), DataSet.of(new double[][] {{1, 2, 3}, {4, 5, 6e300}},
+                                new double[][] {{0}, {1}})), "training: features: row 1, column 2 is 6.0E300, outside "
+                        + "the range of FLOAT32"),
+                c("evaluate: streamed data with a NaN target", IAE, () -> configured(Loss.MSE).build()
+                        .evaluate(SIGMOID, streamed(UNLABELLED, NAN)), "data: batch 1 (rows are numbered within the batch): "
+                        + "targets: row 0, column 0 is NaN"),
+                c("evaluate: BCE target 1.5 in row 2 of a DataSet", IAE, () -> configured(Loss.BINARY_CROSS_ENTROPY)
+                        .build().evaluate(SIGMOID, DataSet.of(new double[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}},
+                                new double[][] {{0}, {1}, {1.5}})), "data: targets: row 2, column 0 is 1.5"),
                 c("fit: BCE target 1.5 in validation data", IAE, () -> configured(Loss.BINARY_CROSS_ENTROPY).build()
                         .fit(SIGMOID, UNLABELLED, badBinary), "validation: targets: row 2, column 0 is 1.5"),
                 c("fit: streamed BCE target 2", IAE, () -> configured(Loss.BINARY_CROSS_ENTROPY).build()

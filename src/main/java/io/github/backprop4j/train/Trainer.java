@@ -7,6 +7,7 @@ import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.data.DataSource;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
 import io.github.backprop4j.optim.LearningRateSchedule;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
@@ -161,9 +162,9 @@ public final class Trainer {
             checkFits(network, validation, "validation");
         }
         loss.checkOutputActivation(network.outputLayer().activation(), network.layerCount());
-        checkTargets(training, "training");
+        checkValues(network, training, "training");
         if (validation != null) {
-            checkTargets(validation, "validation");
+            checkValues(network, validation, "validation");
         }
         dropout.checkFits(network);
         boolean monitorHigherIsBetter = earlyStopping == null ? false
@@ -208,7 +209,7 @@ public final class Trainer {
             }
             Map<String, Double> values = trainingEval.results("");
             if (validation != null) {
-                values.putAll(evaluate(run.network(), validation, "val_"));
+                values.putAll(evaluate(run.network(), validation, "val_", "validation"));
             }
             EpochSummary summary = new EpochSummary(epoch, values, trainingEval.samples,
                     Duration.ofNanos(System.nanoTime() - start), run.learningRate());
@@ -322,18 +323,29 @@ public final class Trainer {
         Checks.notNull(network, "network");
         checkFits(network, Checks.notNull(data, "data"), "data");
         loss.checkOutputActivation(network.outputLayer().activation(), network.layerCount());
-        return evaluate(network, data, "");
+        checkValues(network, data, "data");
+        return evaluate(network, data, "", "data");
     }
 
-    private Map<String, Double> evaluate(Network network, DataSource data, String prefix) {
+    private Map<String, Double> evaluate(Network network, DataSource data, String prefix, String name) {
         Evaluation eval = new Evaluation();
+        Backpropagator checks = new Backpropagator(loss);
         int last = network.layerCount();
         try (DataSource.Batches batches = data.batches(batchSize, network.precision(), null)) {
+            int batchNumber = 0;
             while (batches.hasNext()) {
                 Batch batch = batches.next();
-                ForwardPass pass = ForwardPass.run(network, batch.features());
-                eval.add(loss.value(pass.weightedSums(last), pass.output(), batch.targets()), pass.output(),
-                        batch.targets());
+                batchNumber++;
+                ForwardPass pass;
+                Matrix y;
+                try {
+                    pass = ForwardPass.run(network, batch.features());
+                    y = checks.checkTargets(pass, batch.targets());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(name + ": batch " + batchNumber
+                            + " (rows are numbered within the batch): " + e.getMessage(), e);
+                }
+                eval.add(loss.value(pass.weightedSums(last), pass.output(), y), pass.output(), y);
             }
         }
         return eval.results(prefix);
@@ -384,16 +396,30 @@ public final class Trainer {
     }
 
     /**
-     * Checks in-memory targets against the loss before training starts, so that a bad target is reported with
-     * its row in the data set rather than in a shuffled batch; streamed targets are checked batch by batch.
+     * Checks in-memory data before training starts, so that a bad value is reported with its row in the data
+     * set rather than in a shuffled batch: targets against the loss, and for a float32 network, float64 values
+     * that float32 cannot hold. Streamed data are checked batch by batch.
      */
-    private void checkTargets(DataSource data, String name) {
+    private void checkValues(Network network, DataSource data, String name) {
         if (data instanceof DataSet d) {
+            if (network.precision() == Precision.FLOAT32) {
+                requireFloatRange(d.features(), name + ": features");
+                requireFloatRange(d.targets(), name + ": targets");
+            }
             try {
                 loss.checkTargets(d.targets());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    private static void requireFloatRange(Matrix values, String name) {
+        int[] at = values.firstWhere(v -> Math.abs(v) > Float.MAX_VALUE);
+        if (at != null) {
+            throw new IllegalArgumentException(name + ": row " + at[0] + ", column " + at[1] + " is "
+                    + values.get(at[0], at[1]) + ", outside the range of FLOAT32, the network's precision; scale the"
+                    + " data or train a FLOAT64 network");
         }
     }
 
