@@ -232,6 +232,10 @@ final class BuiltInActivations {
 
         Custom(String name, DoubleUnaryOperator function, DoubleBinaryOperator derivative) {
             this.name = Checks.notNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank: it identifies the activation in messages"
+                        + " and files");
+            }
             this.function = Checks.notNull(function, "function");
             this.derivative = Checks.notNull(derivative, "derivative");
         }

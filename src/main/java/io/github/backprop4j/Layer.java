@@ -183,6 +183,8 @@ public final class Layer {
      * @throws IndexOutOfBoundsException if there is no such weight
      */
     public double weight(int neuron, int input) {
+        checkIndex(neuron, outputSize(), "neuron", "neurons");
+        checkIndex(input, inputSize(), "input", "inputs");
         return weights.get(neuron, input);
     }
 
@@ -194,7 +196,15 @@ public final class Layer {
      * @throws IndexOutOfBoundsException if there is no such neuron
      */
     public double bias(int neuron) {
+        checkIndex(neuron, outputSize(), "neuron", "neurons");
         return bias.get(0, neuron);
+    }
+
+    private static void checkIndex(int index, int size, String name, String plural) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException(name + " " + index + " does not exist: this layer has " + size + " "
+                    + plural + ", numbered 0.." + (size - 1));
+        }
     }
 
     /**
@@ -226,6 +236,10 @@ public final class Layer {
     public Matrix weightedSums(Matrix input) {
         Checks.notNull(input, "input");
         Checks.sameSize(input.cols(), inputSize(), "input width", "the layer's input size");
+        if (input.precision() != precision()) {
+            throw new IllegalArgumentException("input is " + input.precision() + " but the layer is " + precision()
+                    + "; convert it with input.toPrecision(" + precision() + ")");
+        }
         Matrix z = Matrix.zeros(precision(), input.rows(), outputSize());
         Matrix.multiplyTransposed(input, weights, z); // z = a_prev · Wᵀ
         z.addRowVector(bias); //                          + b

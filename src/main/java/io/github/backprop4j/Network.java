@@ -219,7 +219,7 @@ public final class Network {
      */
     public double[] predict(double[] input) {
         Checks.notNull(input, "input");
-        return predict(Matrix.of(precision(), new double[][] {input}, "input")).row(0);
+        return predict(Matrix.of(precision(), new double[][] {input}, "input"), "input").row(0);
     }
 
     /**
@@ -231,7 +231,7 @@ public final class Network {
      */
     public float[] predict(float[] input) {
         Checks.notNull(input, "input");
-        return predict(Matrix.of(precision(), new float[][] {input}, "input")).rowAsFloat(0);
+        return predict(Matrix.of(precision(), new float[][] {input}, "input"), "input").rowAsFloat(0);
     }
 
     /**
@@ -267,7 +267,12 @@ public final class Network {
      * @throws IllegalArgumentException if the width is wrong or a value is not finite
      */
     public Matrix predict(Matrix inputs) {
-        Matrix a = checkInputs(inputs, "inputs");
+        return predict(inputs, "inputs");
+    }
+
+    /** {@link #predict(Matrix)}, with the caller's name of the argument in messages. */
+    private Matrix predict(Matrix inputs, String name) {
+        Matrix a = checkInputs(inputs, name);
         for (Layer layer : layers) {
             a = layer.activate(layer.weightedSums(a));
         }
@@ -290,7 +295,7 @@ public final class Network {
      */
     public int predictClass(double[] input) {
         Checks.notNull(input, "input");
-        return predictClasses(Matrix.of(precision(), new double[][] {input}, "input"))[0];
+        return classesOf(predict(Matrix.of(precision(), new double[][] {input}, "input"), "input"))[0];
     }
 
     /**
@@ -302,7 +307,7 @@ public final class Network {
      */
     public int predictClass(float[] input) {
         Checks.notNull(input, "input");
-        return predictClasses(Matrix.of(precision(), new float[][] {input}, "input"))[0];
+        return classesOf(predict(Matrix.of(precision(), new float[][] {input}, "input"), "input"))[0];
     }
 
     /**
@@ -370,7 +375,7 @@ public final class Network {
         Checks.sameSize(inputs.cols(), inputSize(), name + ": the number of features per sample",
                 "the input size of layer 1");
         inputs.requireFinite(name);
-        return inputs.precision() == precision() ? inputs : inputs.toPrecision(precision());
+        return inputs.precision() == precision() ? inputs : inputs.toPrecision(precision(), name);
     }
 
     private void checkLayerNumber(int layer) {

@@ -1,5 +1,6 @@
 package io.github.backprop4j;
 
+import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import java.util.random.RandomGenerator;
 
@@ -39,8 +40,16 @@ public enum WeightInit {
      *
      * @param weights {@code [out × in]}, writable; fan-in is its column count and fan-out its row count
      * @param random the source of randomness; the same source state gives the same weights
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if {@code weights} is a read-only view
      */
     public void initialize(Matrix weights, RandomGenerator random) {
+        Checks.notNull(weights, "weights");
+        Checks.notNull(random, "random");
+        if (weights.isReadOnly()) {
+            throw new IllegalArgumentException("weights is a read-only view and cannot be initialised; pass a "
+                    + "writable matrix, e.g. Matrix.zeros(precision, out, in)");
+        }
         int fanIn = weights.cols();
         int fanOut = weights.rows();
         double scale = Math.sqrt(numerator / (averagesFans ? fanIn + fanOut : fanIn));

@@ -89,7 +89,7 @@ public final class DataSet implements DataSource {
     public static DataSet of(Matrix features, Matrix targets) {
         Checks.notNull(features, "features");
         Checks.notNull(targets, "targets");
-        return owned(features.copy(), targets.toPrecision(features.precision()));
+        return owned(features.copy(), targets.toPrecision(features.precision(), "targets"));
     }
 
     private static DataSet owned(Matrix features, Matrix targets) {
@@ -295,7 +295,7 @@ public final class DataSet implements DataSource {
      * @throws IndexOutOfBoundsException if there is no such row
      */
     public double[] features(int row) {
-        return features.row(row);
+        return features.row(checkRow(row));
     }
 
     /**
@@ -306,7 +306,7 @@ public final class DataSet implements DataSource {
      * @throws IndexOutOfBoundsException if there is no such row
      */
     public double[] targets(int row) {
-        return targets.row(row);
+        return targets.row(checkRow(row));
     }
 
     /**
@@ -339,7 +339,15 @@ public final class DataSet implements DataSource {
      */
     public int label(int row) {
         requireLabels("label");
-        return labels[Objects.checkIndex(row, labels.length)];
+        return labels[checkRow(row)];
+    }
+
+    private int checkRow(int row) {
+        if (row < 0 || row >= size()) {
+            throw new IndexOutOfBoundsException("row " + row + " does not exist: the data set has " + size()
+                    + " rows, numbered 0.." + (size() - 1));
+        }
+        return row;
     }
 
     /**

@@ -8,8 +8,13 @@ import java.util.SplittableRandom;
  * Training or evaluation data, read one pass (epoch) at a time in mini-batches, so that data which does
  * not fit in memory can be streamed. {@link DataSet} is the in-memory implementation.
  *
- * <p>Threading: a training run calls {@link #batches} from its own thread and consumes the iterator on that
- * thread; implementations need not be thread-safe, but an in-memory source that is immutable may be shared.
+ * <p>Threading: a training run ({@code Trainer.fit}, {@code Trainer.evaluate}) calls {@link #batches} from
+ * its own thread and consumes the iterator on that thread, one pass at a time, closing each pass before the
+ * next is opened. A source used by one run at a time therefore need not be thread-safe. A source handed to
+ * several runs at once (two concurrent {@code fit} calls, or {@code fit} on one thread and {@code evaluate}
+ * on another) has {@link #batches} called concurrently and must keep each pass's state in its
+ * {@link Batches} object; an immutable in-memory source such as {@link DataSet} may be shared freely. A
+ * {@link Batches} object is used by one thread only.
  */
 public interface DataSource {
 

@@ -1,7 +1,5 @@
 package io.github.backprop4j.data;
 
-import java.util.Objects;
-
 /**
  * Grey-scale images read from an IDX file by {@link IdxReader#readImages(java.nio.file.Path)}: {@code count}
  * images of {@code rows × columns} unsigned-byte pixels (0..255), stored compactly as one byte per pixel.
@@ -68,9 +66,9 @@ public final class IdxImages {
      * @throws IndexOutOfBoundsException if a position is outside the images
      */
     public int pixel(int image, int row, int column) {
-        Objects.checkIndex(image, count);
-        Objects.checkIndex(row, rows);
-        Objects.checkIndex(column, columns);
+        check(image, count, "image", "images");
+        check(row, rows, "row", "rows");
+        check(column, columns, "column", "columns");
         return pixels[(image * rows + row) * columns + column] & 0xff;
     }
 
@@ -82,13 +80,20 @@ public final class IdxImages {
      * @throws IndexOutOfBoundsException if there is no such image
      */
     public int[] pixels(int image) {
-        Objects.checkIndex(image, count);
+        check(image, count, "image", "images");
         int[] out = new int[pixelsPerImage()];
         int base = image * out.length;
         for (int i = 0; i < out.length; i++) {
             out[i] = pixels[base + i] & 0xff;
         }
         return out;
+    }
+
+    private static void check(int index, int size, String name, String plural) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException(name + " " + index + " does not exist: there are " + size + " "
+                    + plural + ", numbered 0.." + (size - 1));
+        }
     }
 
     /** Returns the shared storage; for {@link IdxReader} only, which never writes it. */

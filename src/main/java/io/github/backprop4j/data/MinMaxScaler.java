@@ -2,6 +2,7 @@ package io.github.backprop4j.data;
 
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -75,7 +76,8 @@ public final class MinMaxScaler implements FeatureScaler {
      * @throws IllegalArgumentException if the array is empty, ragged or holds a value that is not finite
      */
     public static MinMaxScaler fit(double[][] training) {
-        return fit(DataSet.of(training, new double[training == null ? 0 : training.length][1]));
+        Matrix x = Matrix.of(Precision.FLOAT64, training, "training").requireFinite("training");
+        return fit(DataSet.of(x, Matrix.zeros(Precision.FLOAT64, x.rows(), 1)));
     }
 
     /**
@@ -124,6 +126,7 @@ public final class MinMaxScaler implements FeatureScaler {
     /** {@code x' = lower + (x − minⱼ) · (upper − lower) / (maxⱼ − minⱼ)}, range 1 for a constant feature. */
     @Override
     public double transform(int feature, double value) {
+        checkFeature(feature);
         double range = maximums[feature] - minimums[feature];
         return lower + (value - minimums[feature]) * (upper - lower) / (range == 0 ? 1 : range);
     }
@@ -165,6 +168,14 @@ public final class MinMaxScaler implements FeatureScaler {
     }
 
     /** Scalers are equal when their training ranges and target ranges are equal. */
+    /** Throws unless {@code feature} is one of the columns this scaler was fitted on. */
+    private void checkFeature(int feature) {
+        if (feature < 0 || feature >= featureCount()) {
+            throw new IndexOutOfBoundsException("feature " + feature + " does not exist: the scaler was fitted on "
+                    + featureCount() + " features, numbered 0.." + (featureCount() - 1));
+        }
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof MinMaxScaler s && Arrays.equals(s.minimums, minimums)

@@ -2,6 +2,7 @@ package io.github.backprop4j.data;
 
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -45,7 +46,7 @@ public final class Standardizer implements FeatureScaler {
      * @throws IllegalArgumentException if the array is empty, ragged or holds a value that is not finite
      */
     public static Standardizer fit(double[][] training) {
-        return fit(DataSet.of(training, new double[training == null ? 0 : training.length][1]).features());
+        return fit(Matrix.of(Precision.FLOAT64, training, "training").requireFinite("training"));
     }
 
     private static Standardizer fit(Matrix x) {
@@ -109,6 +110,7 @@ public final class Standardizer implements FeatureScaler {
     /** {@code x' = (x − μⱼ) / σⱼ}, or {@code x − μⱼ} for a constant feature. */
     @Override
     public double transform(int feature, double value) {
+        checkFeature(feature);
         double sigma = deviations[feature];
         return sigma == 0 ? value - means[feature] : (value - means[feature]) / sigma;
     }
@@ -132,6 +134,14 @@ public final class Standardizer implements FeatureScaler {
     }
 
     /** Scalers are equal when their means and standard deviations are equal. */
+    /** Throws unless {@code feature} is one of the columns this scaler was fitted on. */
+    private void checkFeature(int feature) {
+        if (feature < 0 || feature >= featureCount()) {
+            throw new IndexOutOfBoundsException("feature " + feature + " does not exist: the scaler was fitted on "
+                    + featureCount() + " features, numbered 0.." + (featureCount() - 1));
+        }
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof Standardizer s && Arrays.equals(s.means, means)

@@ -2,7 +2,6 @@ package io.github.backprop4j.math;
 
 import io.github.backprop4j.math.kernel.DoubleKernels;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
@@ -64,13 +63,13 @@ final class DoubleMatrix extends Matrix {
 
     @Override
     public double[] row(int row) {
-        Objects.checkIndex(row, rows);
+        checkRow(row);
         return Arrays.copyOfRange(data, row * cols, (row + 1) * cols);
     }
 
     @Override
     public float[] rowAsFloat(int row) {
-        Objects.checkIndex(row, rows);
+        checkRow(row);
         float[] out = new float[cols];
         for (int c = 0; c < cols; c++) {
             out[c] = (float) data[row * cols + c];

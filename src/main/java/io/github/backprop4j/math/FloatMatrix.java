@@ -2,7 +2,6 @@ package io.github.backprop4j.math;
 
 import io.github.backprop4j.math.kernel.FloatKernels;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
@@ -66,7 +65,7 @@ final class FloatMatrix extends Matrix {
 
     @Override
     public double[] row(int row) {
-        Objects.checkIndex(row, rows);
+        checkRow(row);
         double[] out = new double[cols];
         for (int c = 0; c < cols; c++) {
             out[c] = data[row * cols + c];
@@ -76,7 +75,7 @@ final class FloatMatrix extends Matrix {
 
     @Override
     public float[] rowAsFloat(int row) {
-        Objects.checkIndex(row, rows);
+        checkRow(row);
         return Arrays.copyOfRange(data, row * cols, (row + 1) * cols);
     }
 

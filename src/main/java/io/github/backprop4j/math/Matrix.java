@@ -230,8 +230,16 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @throws IllegalStateException if this is a read-only view
      */
     public final void set(int row, int col, double value) {
-        checkWritable("this");
+        checkWritable("this matrix");
         setAt(index(row, col), value);
+    }
+
+    /** Throws unless {@code row} is a row of this matrix, naming it and the valid range. */
+    final void checkRow(int row) {
+        if (row < 0 || row >= rows) {
+            throw new IndexOutOfBoundsException("row " + row + " is outside a " + rows + " × " + cols
+                    + " matrix: rows are numbered 0.." + (rows - 1));
+        }
     }
 
     private int index(int row, int col) {
@@ -270,6 +278,28 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @return a new matrix
      */
     public abstract Matrix toPrecision(Precision precision);
+
+    /**
+     * Returns a writable copy in the given precision, as {@link #toPrecision(Precision)}, but refuses a finite
+     * value that {@link Precision#FLOAT32} would round to infinity, so that an argument converted on the way
+     * into a float32 network fails with the value given rather than turning into an infinity.
+     *
+     * @param precision the precision of the copy
+     * @param name the argument's name, for the message
+     * @return a new matrix
+     * @throws IllegalArgumentException naming the argument, row, column and value, if a value is out of range
+     */
+    public final Matrix toPrecision(Precision precision, String name) {
+        Checks.notNull(precision, "precision");
+        if (precision == Precision.FLOAT32 && precision() == Precision.FLOAT64) {
+            int[] at = firstWhere(v -> Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE);
+            if (at != null) {
+                throw new IllegalArgumentException(name + ": row " + at[0] + ", column " + at[1] + " is "
+                        + get(at[0], at[1]) + ", outside the range of FLOAT32 (±" + Float.MAX_VALUE + ")");
+            }
+        }
+        return toPrecision(precision);
+    }
 
     /**
      * Copies the elements into a new {@code double[rows][cols]}.
@@ -341,7 +371,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
         if (!(rate >= 0 && rate < 1)) {
             throw new IllegalArgumentException("dropout rate must be in [0, 1), was " + rate);
         }
-        checkWritable("this");
+        checkWritable("this matrix");
         double kept = 1 / (1 - rate);
         for (int i = 0; i < rows * cols; i++) {
             setAt(i, random.nextDouble() < rate ? 0 : kept);
@@ -398,6 +428,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @throws IllegalArgumentException if shapes or precisions do not fit
      */
     public static void multiplyTransposed(Matrix a, Matrix b, Matrix out) {
+        Checks.notNull(a, "a");
+        Checks.notNull(b, "b");
         checkProduct(a, b, out, "a · bᵀ", a.cols, b.cols, a.rows, b.rows);
         out.gemmNT(a, b);
     }
@@ -411,6 +443,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @throws IllegalArgumentException if shapes or precisions do not fit
      */
     public static void transposedMultiply(Matrix a, Matrix b, Matrix out) {
+        Checks.notNull(a, "a");
+        Checks.notNull(b, "b");
         checkProduct(a, b, out, "aᵀ · b", a.rows, b.rows, a.cols, b.cols);
         out.gemmTN(a, b);
     }
@@ -424,14 +458,14 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @throws IllegalArgumentException if shapes or precisions do not fit
      */
     public static void multiply(Matrix a, Matrix b, Matrix out) {
+        Checks.notNull(a, "a");
+        Checks.notNull(b, "b");
         checkProduct(a, b, out, "a · b", a.cols, b.rows, a.rows, b.cols);
         out.gemmNN(a, b);
     }
 
     private static void checkProduct(Matrix a, Matrix b, Matrix out, String what, int innerA, int innerB,
             int outRows, int outCols) {
-        Checks.notNull(a, "a");
-        Checks.notNull(b, "b");
         checkOutput(out, a, b);
         if (innerA != innerB) {
             throw new IllegalArgumentException(what + ": inner sizes differ, a is " + a.shape() + " and b is "
@@ -453,6 +487,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @throws IllegalArgumentException if {@code v} is not one row of this matrix's width
      */
     public final void addRowVector(Matrix v) {
+        checkWritable("this matrix");
         checkOutput(this, v, v);
         if (v.rows != 1 || v.cols != cols) {
             throw new IllegalArgumentException("addRowVector: v is " + v.shape() + " but must be 1 × " + cols
@@ -538,6 +573,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @param x a matrix of the same shape and precision
      */
     public final void addScaled(double alpha, Matrix x) {
+        checkWritable("this matrix");
         checkSameShape(this, x, "addScaled");
         addScaledKernel(alpha, x);
     }
@@ -548,7 +584,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @param alpha the factor
      */
     public final void scale(double alpha) {
-        checkWritable("this");
+        checkWritable("this matrix");
         scaleKernel(alpha);
     }
 
@@ -558,6 +594,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @param source a matrix of the same shape and precision
      */
     public final void copyFrom(Matrix source) {
+        checkWritable("this matrix");
         checkSameShape(this, source, "copyFrom");
         copyFromKernel(source);
     }
@@ -568,7 +605,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @param value the value
      */
     public final void fill(double value) {
-        checkWritable("this");
+        checkWritable("this matrix");
         fillKernel(value);
     }
 
@@ -629,6 +666,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @param v {@code [rows × 1]}
      */
     public final void multiplyRows(Matrix v) {
+        checkWritable("this matrix");
         checkOutput(this, v, v);
         if (v.rows != rows || v.cols != 1) {
             throw new IllegalArgumentException("multiplyRows: v is " + v.shape() + " but must be " + rows + " × 1");

@@ -1,5 +1,6 @@
 package io.github.backprop4j.optim;
 
+import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 
 /**
@@ -56,6 +57,7 @@ public final class ParameterState {
      * @return whether {@link #slot(String)} has been called for it before
      */
     public boolean hasSlot(String name) {
+        Checks.notNull(name, "name");
         return owner.hasSlot(OptimizerState.slotName(layer, kind, name));
     }
 
@@ -68,6 +70,7 @@ public final class ParameterState {
      * @throws IllegalArgumentException if the name is not a simple identifier
      */
     public Matrix slot(String name) {
+        Checks.notNull(name, "name");
         return owner.slot(OptimizerState.slotName(layer, kind, name), shapeOf);
     }
 

@@ -238,7 +238,8 @@ public final class Backpropagator {
         return apply(network, gradients(ForwardPass.run(network, inputs), targets), optimizer, state);
     }
 
-    private Matrix checkTargets(ForwardPass pass, Matrix targets) {
+    /** Checks targets against the batch, the output layer and the loss; returns them in the pass's precision. */
+    Matrix checkTargets(ForwardPass pass, Matrix targets) {
         Checks.notNull(targets, "targets");
         Network network = pass.network();
         Checks.sameSize(targets.rows(), pass.batchSize(), "targets: the number of rows",
@@ -246,7 +247,8 @@ public final class Backpropagator {
         Checks.sameSize(targets.cols(), network.outputSize(), "targets: the number of values per sample",
                 "the output size of layer " + network.layerCount() + " (the output layer)");
         targets.requireFinite("targets");
-        Matrix y = targets.precision() == pass.precision() ? targets : targets.toPrecision(pass.precision());
+        Matrix y = targets.precision() == pass.precision() ? targets
+                : targets.toPrecision(pass.precision(), "targets");
         loss.checkTargets(y);
         return y;
     }

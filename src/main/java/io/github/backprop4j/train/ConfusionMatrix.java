@@ -128,6 +128,14 @@ public final class ConfusionMatrix {
         return value;
     }
 
+    private int checkClass(int k, String name) {
+        if (k < 0 || k >= counts.length) {
+            throw new IndexOutOfBoundsException(name + ": class " + k + " does not exist: classes are 0.."
+                    + (counts.length - 1));
+        }
+        return k;
+    }
+
     /**
      * Returns the number of classes.
      *
@@ -155,7 +163,7 @@ public final class ConfusionMatrix {
      * @throws IndexOutOfBoundsException if a class is out of range
      */
     public long count(int actual, int predicted) {
-        return counts[actual][predicted];
+        return counts[checkClass(actual, "actual")][checkClass(predicted, "predicted")];
     }
 
     /**
@@ -183,6 +191,7 @@ public final class ConfusionMatrix {
      * @return {@code TPₖ + FNₖ}, the sum of row {@code k}
      */
     public long actualCount(int k) {
+        checkClass(k, "k");
         return Arrays.stream(counts[k]).sum();
     }
 
@@ -193,6 +202,7 @@ public final class ConfusionMatrix {
      * @return {@code TPₖ + FPₖ}, the sum of column {@code k}
      */
     public long predictedCount(int k) {
+        checkClass(k, "k");
         return Arrays.stream(counts).mapToLong(row -> row[k]).sum();
     }
 
@@ -213,6 +223,7 @@ public final class ConfusionMatrix {
      * @return the precision, 0 if the class is never predicted
      */
     public double precision(int k) {
+        checkClass(k, "k");
         return ratio(counts[k][k], predictedCount(k));
     }
 
@@ -223,6 +234,7 @@ public final class ConfusionMatrix {
      * @return the recall, 0 if the class never occurs
      */
     public double recall(int k) {
+        checkClass(k, "k");
         return ratio(counts[k][k], actualCount(k));
     }
 
@@ -233,6 +245,7 @@ public final class ConfusionMatrix {
      * @return the F1 score, 0 if precision and recall are both 0
      */
     public double f1(int k) {
+        checkClass(k, "k");
         double p = precision(k);
         double r = recall(k);
         return p + r == 0 ? 0 : 2 * p * r / (p + r);

@@ -40,6 +40,9 @@ public final class EarlyStopping {
      */
     public static EarlyStopping monitor(String measurement) {
         Checks.notNull(measurement, "measurement");
+        if (measurement.isBlank()) {
+            throw new IllegalArgumentException("measurement must name a measurement such as \"val_loss\", was blank");
+        }
         return new EarlyStopping(measurement, DEFAULT_PATIENCE, 0, true);
     }
 

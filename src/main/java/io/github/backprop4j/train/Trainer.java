@@ -7,6 +7,7 @@ import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.data.DataSource;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
 import io.github.backprop4j.optim.LearningRateSchedule;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
@@ -44,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * {@link #fit} call has its own optimizer state and never changes the network it is given. Training stops
  * cleanly, returning the network of the last completed step, when a listener asks for it or the training
  * thread is interrupted (the interrupt flag stays set).
+ *
+ * <p><b>Threading.</b> {@link #fit} and {@link #evaluate} run entirely on the calling thread: they open the
+ * {@link DataSource}'s passes and consume them there, and call every {@link TrainingListener} there, in
+ * order. Other threads may keep predicting with the network given to {@code fit} (or with any network a
+ * listener receives) while training runs, because networks are immutable values. Concurrent {@code fit}
+ * calls share nothing but this configuration; if they are given the same {@code DataSource} or listener,
+ * that object must tolerate concurrent use ({@link DataSet} does).
  */
 public final class Trainer {
 
@@ -114,13 +122,22 @@ public final class Trainer {
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
      */
     public TrainingResult fit(Network network, DataSource training) {
+        Checks.notNull(network, "network");
+        Checks.notNull(training, "training");
         if (validationFraction > 0) {
             if (!(training instanceof DataSet data)) {
                 throw new IllegalArgumentException("validationFraction needs in-memory training data (a DataSet) to "
                         + "split, but got " + training + "; pass validation data to fit(network, training, "
                         + "validation) instead");
             }
-            DataSet.Split split = data.split(1 - validationFraction, seed);
+            DataSet.Split split;
+            try {
+                split = data.split(1 - validationFraction, seed);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("validationFraction " + validationFraction + " cannot be held out of "
+                        + data.size() + " training samples: both parts need at least one sample (" + e.getMessage()
+                        + ")", e);
+            }
             return fit(network, split.train(), split.test());
         }
         return fit(network, training, null);
@@ -136,6 +153,7 @@ public final class Trainer {
      * @return the trained network and the history
      * @throws IllegalArgumentException if the data do not fit the network or the configuration
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
+     * @throws IllegalStateException if the learning-rate schedule returns a negative or non-finite rate
      */
     public TrainingResult fit(Network network, DataSource training, DataSource validation) {
         Checks.notNull(network, "network");
@@ -174,6 +192,10 @@ public final class Trainer {
             checkFits(network, validation, "validation");
         }
         loss.checkOutputActivation(network.outputLayer().activation(), network.layerCount());
+        checkValues(network, training, "training");
+        if (validation != null) {
+            checkValues(network, validation, "validation");
+        }
         dropout.checkFits(network);
         boolean monitorHigherIsBetter = earlyStopping == null ? false
                 : checkMonitored(earlyStopping.monitored(), validation != null);
@@ -228,7 +250,7 @@ public final class Trainer {
             }
             Map<String, Double> values = trainingEval.results("");
             if (validation != null) {
-                values.putAll(evaluate(run.network(), validation, "val_"));
+                values.putAll(evaluate(run.network(), validation, "val_", "validation"));
             }
             EpochSummary summary = new EpochSummary(epoch, values, trainingEval.samples,
                     Duration.ofNanos(System.nanoTime() - start), run.learningRate());
@@ -283,8 +305,15 @@ public final class Trainer {
                 }
                 Batch batch = batches.next();
                 batchNumber++;
-                ForwardPass pass = ForwardPass.run(network, batch.features(), dropout, dropoutRandom);
-                Gradients gradients = backprop.gradients(pass, batch.targets());
+                ForwardPass pass;
+                Gradients gradients;
+                try {
+                    pass = ForwardPass.run(network, batch.features(), dropout, dropoutRandom);
+                    gradients = backprop.gradients(pass, batch.targets());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("training: epoch " + epoch + ", batch " + batchNumber
+                            + " (rows are numbered within the batch): " + e.getMessage(), e);
+                }
                 if (!Double.isFinite(gradients.loss())) {
                     throw new TrainingDivergedException("the loss became " + gradients.loss(), epoch, batchNumber,
                             network);
@@ -292,7 +321,7 @@ public final class Trainer {
                 if (clipNorm > 0) {
                     gradients = gradients.clippedByGlobalNorm(clipNorm);
                 }
-                double eta = schedule.learningRate(optimizer.learningRate(), state.stepCount() + 1, epoch);
+                double eta = learningRate(state.stepCount() + 1, epoch);
                 run.learningRate(eta);
                 try {
                     network = backprop.apply(network, gradients, optimizer, state, eta);
@@ -312,29 +341,52 @@ public final class Trainer {
         return null;
     }
 
+    /** The schedule's rate for one step, refused with the step and epoch if it is negative or not finite. */
+    private double learningRate(long step, int epoch) {
+        double eta = schedule.learningRate(optimizer.learningRate(), step, epoch);
+        if (!(eta >= 0) || eta == Double.POSITIVE_INFINITY) {
+            throw new IllegalStateException("the learning-rate schedule " + schedule + " returned " + eta
+                    + " for step " + step + " of epoch " + epoch + "; a learning rate must be a finite number >= 0");
+        }
+        return eta;
+    }
+
     /**
      * Evaluates a network on data: the loss and every configured metric, with no dropout.
      *
      * @param network the network
      * @param data the data, read once in batches of the configured size, unshuffled
      * @return {@code loss} and each metric's value, by name
-     * @throws IllegalArgumentException if the data do not fit the network
+     * @throws IllegalArgumentException if the data do not fit the network, or the loss does not suit its output
+     *     layer
      */
     public Map<String, Double> evaluate(Network network, DataSource data) {
         Checks.notNull(network, "network");
         checkFits(network, Checks.notNull(data, "data"), "data");
-        return evaluate(network, data, "");
+        loss.checkOutputActivation(network.outputLayer().activation(), network.layerCount());
+        checkValues(network, data, "data");
+        return evaluate(network, data, "", "data");
     }
 
-    private Map<String, Double> evaluate(Network network, DataSource data, String prefix) {
+    private Map<String, Double> evaluate(Network network, DataSource data, String prefix, String name) {
         Evaluation eval = new Evaluation();
+        Backpropagator checks = new Backpropagator(loss);
         int last = network.layerCount();
         try (DataSource.Batches batches = data.batches(batchSize, network.precision(), null)) {
+            int batchNumber = 0;
             while (batches.hasNext()) {
                 Batch batch = batches.next();
-                ForwardPass pass = ForwardPass.run(network, batch.features());
-                eval.add(loss.value(pass.weightedSums(last), pass.output(), batch.targets()), pass.output(),
-                        batch.targets());
+                batchNumber++;
+                ForwardPass pass;
+                Matrix y;
+                try {
+                    pass = ForwardPass.run(network, batch.features());
+                    y = checks.checkTargets(pass, batch.targets());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(name + ": batch " + batchNumber
+                            + " (rows are numbered within the batch): " + e.getMessage(), e);
+                }
+                eval.add(loss.value(pass.weightedSums(last), pass.output(), y), pass.output(), y);
             }
         }
         return eval.results(prefix);
@@ -382,6 +434,34 @@ public final class Trainer {
         metrics.forEach(m -> known.add(m.name()));
         throw new IllegalArgumentException("early stopping monitors '" + name + "', which is not measured; the "
                 + "measurements are " + known + (hasValidation ? " and their val_ forms" : ""));
+    }
+
+    /**
+     * Checks in-memory data before training starts, so that a bad value is reported with its row in the data
+     * set rather than in a shuffled batch: targets against the loss, and for a float32 network, float64 values
+     * that float32 cannot hold. Streamed data are checked batch by batch.
+     */
+    private void checkValues(Network network, DataSource data, String name) {
+        if (data instanceof DataSet d) {
+            if (network.precision() == Precision.FLOAT32) {
+                requireFloatRange(d.features(), name + ": features");
+                requireFloatRange(d.targets(), name + ": targets");
+            }
+            try {
+                loss.checkTargets(d.targets());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void requireFloatRange(Matrix values, String name) {
+        int[] at = values.firstWhere(v -> Math.abs(v) > Float.MAX_VALUE);
+        if (at != null) {
+            throw new IllegalArgumentException(name + ": row " + at[0] + ", column " + at[1] + " is "
+                    + values.get(at[0], at[1]) + ", outside the range of FLOAT32, the network's precision; scale the"
+                    + " data or train a FLOAT64 network");
+        }
     }
 
     private static void checkFits(Network network, DataSource data, String name) {

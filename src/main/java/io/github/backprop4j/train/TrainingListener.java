@@ -7,6 +7,11 @@ package io.github.backprop4j.train;
  * order, so a listener used by one run needs no synchronisation. A listener may stop the run cleanly with
  * {@link TrainingRun#requestStop(String)}; {@code fit} then returns after the current step with the
  * network of the last completed step. A callback that throws ends the run with that exception.
+ *
+ * <p>The {@link TrainingRun} handle belongs to the training thread and must not be used from others; the
+ * networks it hands out are immutable and may be passed to other threads (e.g. to serve predictions while
+ * training continues). A listener instance added to a trainer that runs several {@code fit} calls
+ * concurrently is called from each of those threads and must then be thread-safe itself.
  */
 public interface TrainingListener {
 
