@@ -42,26 +42,28 @@ public final class OptimizerState {
     public static OptimizerState restore(Map<String, Matrix> slots, long stepCount) {
         Checks.notNull(slots, "slots");
         if (stepCount < 0) {
-            throw new IllegalArgumentException("stepCount must be >= 0, was " + stepCount);
+            throw new IllegalArgumentException("stepCount must be at least 0, was " + stepCount);
         }
         OptimizerState state = new OptimizerState();
         Map<String, Matrix> firstOfParameter = new TreeMap<>();
         for (Map.Entry<String, Matrix> e : slots.entrySet()) {
-            String name = Checks.notNull(e.getKey(), "slot name");
-            Matrix buffer = Checks.notNull(e.getValue(), "slot " + name);
+            String name = Checks.notNull(e.getKey(), "slots: a buffer name");
+            Matrix buffer = Checks.notNull(e.getValue(), "slots: buffer " + name);
             java.util.regex.Matcher m = SLOT_NAME.matcher(name);
             if (!m.matches() || m.group(1).length() > 9) {
-                throw new IllegalArgumentException("slot name must be layer<l>.<weights|bias>.<buffer> with l >= 1 "
-                        + "and a buffer of letters, digits and underscores, was '" + name + "'");
+                throw new IllegalArgumentException("slots: buffer name must be layer<l>.<weights|bias>.<buffer> with "
+                        + "l >= 1 and a buffer of letters, digits and underscores, was '" + name + "'");
             }
             if (m.group(2).equals(ParameterKind.BIAS.label()) && buffer.rows() != 1) {
-                throw new IllegalArgumentException("slot " + name + " belongs to a bias and must be one row, but is "
-                        + buffer.shape());
+                throw new IllegalArgumentException("slots: buffer " + name + " belongs to a bias and must be one row, "
+                        + "but is " + buffer.shape());
             }
             String parameter = "layer" + m.group(1) + "." + m.group(2);
             Matrix first = firstOfParameter.putIfAbsent(parameter, buffer);
-            if (first != null) {
-                requireShape(name, buffer, first);
+            if (first != null && (first.rows() != buffer.rows() || first.cols() != buffer.cols()
+                    || first.precision() != buffer.precision())) {
+                throw new IllegalArgumentException("slots: buffers of " + parameter + " differ: " + name + " is "
+                        + buffer + " but another is " + first);
             }
             state.slots.put(name, buffer.copy());
         }
