@@ -49,56 +49,17 @@ public final class Metrics {
      * Mean squared error over every output of every sample, {@code Σ (ŷ − y)² / (n · outputs)}. Named
      * {@code "mse"}; lower is better.
      */
-    public static final Metric MEAN_SQUARED_ERROR = new Builtin("mse", false) {
-        @Override
-        public Accumulator newAccumulator() {
-            return new Running() {
-                double sum;
-
-                @Override
-                void addChecked(Matrix outputs, Matrix targets) {
-                    for (int r = 0; r < outputs.rows(); r++) {
-                        for (int c = 0; c < outputs.cols(); c++) {
-                            double e = outputs.get(r, c) - targets.get(r, c);
-                            sum += e * e;
-                        }
-                    }
-                }
-
-                @Override
-                double value() {
-                    return sum / ((double) samples * width);
-                }
-            };
-        }
-    };
+    public static final Metric MEAN_SQUARED_ERROR = new MeanError("mse", (predicted, target) -> {
+        double e = predicted - target;
+        return e * e;
+    });
 
     /**
      * Mean absolute error over every output of every sample, {@code Σ |ŷ − y| / (n · outputs)}. Named
      * {@code "mae"}; lower is better.
      */
-    public static final Metric MEAN_ABSOLUTE_ERROR = new Builtin("mae", false) {
-        @Override
-        public Accumulator newAccumulator() {
-            return new Running() {
-                double sum;
-
-                @Override
-                void addChecked(Matrix outputs, Matrix targets) {
-                    for (int r = 0; r < outputs.rows(); r++) {
-                        for (int c = 0; c < outputs.cols(); c++) {
-                            sum += Math.abs(outputs.get(r, c) - targets.get(r, c));
-                        }
-                    }
-                }
-
-                @Override
-                double value() {
-                    return sum / ((double) samples * width);
-                }
-            };
-        }
-    };
+    public static final Metric MEAN_ABSOLUTE_ERROR = new MeanError("mae",
+            (predicted, target) -> Math.abs(predicted - target));
 
     /**
      * The coefficient of determination R², as scikit-learn's {@code r2_score} with uniform averaging: for each
@@ -173,6 +134,37 @@ public final class Metrics {
         @Override
         public String toString() {
             return name;
+        }
+    }
+
+    /** The mean over every output of every sample of an element-wise error {@code e(ŷ, y)}. */
+    private static final class MeanError extends Builtin {
+        private final java.util.function.DoubleBinaryOperator error;
+
+        MeanError(String name, java.util.function.DoubleBinaryOperator error) {
+            super(name, false);
+            this.error = error;
+        }
+
+        @Override
+        public Accumulator newAccumulator() {
+            return new Running() {
+                double sum;
+
+                @Override
+                void addChecked(Matrix outputs, Matrix targets) {
+                    for (int r = 0; r < outputs.rows(); r++) { // element by element: batching cannot change the sum
+                        for (int c = 0; c < outputs.cols(); c++) {
+                            sum += error.applyAsDouble(outputs.get(r, c), targets.get(r, c));
+                        }
+                    }
+                }
+
+                @Override
+                double value() {
+                    return sum / ((double) samples * width);
+                }
+            };
         }
     }
 
