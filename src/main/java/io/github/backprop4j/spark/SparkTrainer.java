@@ -3,6 +3,7 @@ package io.github.backprop4j.spark;
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.io.Components;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -166,24 +168,19 @@ public final class SparkTrainer {
                 .mapPartitions(samples -> Collections.singletonList(Block.of(samples, inputs, outputs)).iterator(),
                         true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        Broadcast<byte[]> configuration = null;
         try {
             List<Integer> sizes = blocks.map(Block::size).collect();
             long total = sizes.stream().mapToLong(Integer::longValue).sum();
             if (total == 0) {
                 throw new IllegalArgumentException("the training data hold no samples");
             }
-            configuration = spark.broadcast(Carrier.run(network, new OptimizerState(), loss, optimizer));
             LOG.info("Training {} on Spark: {} samples in {} partitions, {}", network, total, sizes.size(),
                     mode == Mode.SYNCHRONOUS ? "synchronous, global batch " + batchSize
                             : "parameter averaging every " + averagingInterval + " local steps of " + batchSize);
-            Loop loop = new Loop(spark, blocks, sizes, (int) total, configuration, network);
+            Loop loop = new Loop(spark, blocks, sizes, (int) total, network);
             return loop.run();
         } finally {
             blocks.unpersist(false);
-            if (configuration != null) {
-                configuration.destroy();
-            }
         }
     }
 
@@ -193,7 +190,6 @@ public final class SparkTrainer {
         private final JavaRDD<Block> blocks;
         private final List<Integer> sizes;
         private final int total;
-        private final Broadcast<byte[]> configuration;
         private final Backpropagator backprop = new Backpropagator(loss);
         private final TrainingRun.Driver driver;
         private Network network;
@@ -201,13 +197,11 @@ public final class SparkTrainer {
         private long steps; // optimizer steps so far: global steps, or the longest partition's local steps
         private double eta = Double.NaN;
 
-        Loop(JavaSparkContext spark, JavaRDD<Block> blocks, List<Integer> sizes, int total,
-                Broadcast<byte[]> configuration, Network network) {
+        Loop(JavaSparkContext spark, JavaRDD<Block> blocks, List<Integer> sizes, int total, Network network) {
             this.spark = spark;
             this.blocks = blocks;
             this.sizes = sizes;
             this.total = total;
-            this.configuration = configuration;
             this.network = network;
             this.driver = TrainingRun.drive(network, epochs, seed, state, loss, optimizer, listeners);
         }
@@ -250,11 +244,12 @@ public final class SparkTrainer {
                     int from = (step - 1) * batchSize;
                     int to = Math.min(from + batchSize, n);
                     Broadcast<byte[]> model = spark.broadcast(Carrier.network(network));
-                    Broadcast<byte[]> config = configuration;
+                    String lossName = loss.name();
+                    HashMap<String, Double> lossParameters = new HashMap<>(loss.parameters());
                     List<PartGradient> parts;
                     try {
                         parts = new ArrayList<>(ordered.mapPartitionsWithIndex(
-                                (p, it) -> gradientTask(p, it, config, model, from, to), true).collect());
+                                (p, it) -> gradientTask(p, it, lossName, lossParameters, model, from, to), true).collect());
                     } finally {
                         model.destroy();
                     }
@@ -384,7 +379,7 @@ public final class SparkTrainer {
     }
 
     private static Iterator<PartGradient> gradientTask(int partition, Iterator<EpochBlock> blocks,
-            Broadcast<byte[]> configuration, Broadcast<byte[]> model, int from, int to) {
+            String lossName, Map<String, Double> lossParameters, Broadcast<byte[]> model, int from, int to) {
         EpochBlock block = blocks.next();
         int lo = block.firstAtOrAfter(from);
         int hi = block.firstAtOrAfter(to);
@@ -392,7 +387,7 @@ public final class SparkTrainer {
             return Collections.emptyIterator();
         }
         Network network = Carrier.network(model.value());
-        Loss loss = Carrier.run(configuration.value()).loss();
+        Loss loss = Components.loss(lossName, lossParameters);
         Precision precision = network.precision();
         Matrix x = Matrix.of(precision, Arrays.copyOfRange(block.features(), lo, hi), "features");
         Matrix y = Matrix.of(precision, Arrays.copyOfRange(block.targets(), lo, hi), "targets");
