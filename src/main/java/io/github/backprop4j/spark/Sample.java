@@ -6,7 +6,9 @@ import java.util.Arrays;
 /**
  * One training sample as a Spark job holds it: its features and its targets (e.g. a one-hot class).
  *
- * <p>The arrays are not copied; treat them as read-only.
+ * <p>The arrays are not copied; treat them as read-only. Serializable, for Spark's shuffles and caches only.
+ *
+ * @serial exclude
  *
  * @param features the sample's inputs, as many as the network's input size
  * @param targets the sample's targets, as many as the network's output size

@@ -151,11 +151,11 @@ public final class SparkTrainer {
      * @param network the network to start from; not changed
      * @param data the training samples; their order (partition by partition) numbers them, so it should be
      *     deterministic; read once and cached for the run
-     * @return the trained network and the history (the training {@code loss} of each epoch)
+     * @return the trained network and the history (the training {@code loss} of each epoch); a task that
+     *     failed more often than Spark retries it (e.g. on a sample that does not fit the network) ends the
+     *     run with Spark's {@code SparkException}, thrown undeclared
      * @throws IllegalArgumentException if the data are empty or too many (more than about 2³¹ samples)
      * @throws ArithmeticException if the loss or a parameter became NaN or infinite
-     * @throws org.apache.spark.SparkException (unchecked in Java) if a task failed more often than Spark
-     *     retries, e.g. because a sample does not fit the network
      */
     public TrainingResult fit(Network network, JavaRDD<Sample> data) {
         Checks.notNull(network, "network");
