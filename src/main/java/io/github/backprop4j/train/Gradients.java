@@ -1,6 +1,8 @@
 package io.github.backprop4j.train;
 
+import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -8,6 +10,9 @@ import java.util.List;
  * {@code δˡ = ∂C/∂zˡ} and the gradients {@code ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹} and {@code ∂C/∂bˡ = Σ_samples δˡ}.
  *
  * <p>Layers are numbered 1..L. Immutable: matrices are handed out as read-only views.
+ *
+ * <p>Gradients assembled with {@link #of(double, List, List)}, e.g. summed from the parts of a batch that
+ * were backpropagated on different machines, carry no error signals.
  */
 public final class Gradients {
 
@@ -24,7 +29,46 @@ public final class Gradients {
     }
 
     private static List<Matrix> readOnly(List<Matrix> matrices) {
-        return matrices.stream().map(Matrix::readOnlyView).toList();
+        return matrices == null ? null : matrices.stream().map(Matrix::readOnlyView).toList();
+    }
+
+    /**
+     * Assembles gradients computed elsewhere, e.g. the sum {@code ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ} of the
+     * gradients of the parts of a batch of {@code N} samples that {@code io.github.backprop4j.spark} computes
+     * on separate partitions. The result has no error signals ({@link #errorSignal} throws).
+     *
+     * @param loss the cost of the whole batch, {@code C}
+     * @param weightGradients {@code ∂C/∂Wˡ} for l = 1..L, each {@code [out × in]}; copied
+     * @param biasGradients {@code ∂C/∂bˡ} for l = 1..L, each {@code [1 × out]}; copied
+     * @return the gradients, ready for {@link Backpropagator#apply}
+     * @throws NullPointerException if a list or a matrix is {@code null}
+     * @throws IllegalArgumentException if the lists are empty or of different lengths, or a layer's bias
+     *     gradient is not one row as wide as its weight gradient is high, or the precisions differ
+     */
+    public static Gradients of(double loss, List<Matrix> weightGradients, List<Matrix> biasGradients) {
+        Checks.notNull(weightGradients, "weightGradients");
+        Checks.notNull(biasGradients, "biasGradients");
+        if (weightGradients.isEmpty()) {
+            throw new IllegalArgumentException("weightGradients: there must be at least one layer");
+        }
+        Checks.sameSize(biasGradients.size(), weightGradients.size(),
+                "biasGradients: the number of layers", "the number of weight gradients");
+        List<Matrix> w = new ArrayList<>();
+        List<Matrix> b = new ArrayList<>();
+        for (int l = 1; l <= weightGradients.size(); l++) {
+            Matrix dW = Checks.notNull(weightGradients.get(l - 1), "layer " + l
+                    + " weight gradient");
+            Matrix db = Checks.notNull(biasGradients.get(l - 1), "layer " + l
+                    + " bias gradient");
+            if (db.rows() != 1 || db.cols() != dW.rows() || db.precision() != dW.precision()
+                    || dW.precision() != weightGradients.get(0).precision()) {
+                throw new IllegalArgumentException("layer " + l + ": the bias gradient " + db + " does not fit "
+                        + "the weight gradient " + dW);
+            }
+            w.add(dW.copy());
+            b.add(db.copy());
+        }
+        return new Gradients(loss, null, w, b);
     }
 
     /**
@@ -52,9 +96,15 @@ public final class Gradients {
      * @param layer 1..L
      * @return {@code [batch × outputs of layer l]}, read-only
      * @throws IndexOutOfBoundsException if there is no such layer
+     * @throws IllegalStateException if these gradients were assembled by {@link #of(double, List, List)}
      */
     public Matrix errorSignal(int layer) {
-        return errorSignals.get(index(layer));
+        int i = index(layer);
+        if (errorSignals == null) {
+            throw new IllegalStateException("these gradients were assembled from parts with Gradients.of and "
+                    + "carry no error signals");
+        }
+        return errorSignals.get(i);
     }
 
     /**
@@ -104,7 +154,7 @@ public final class Gradients {
      * @throws IllegalArgumentException if {@code maxNorm} is not a finite number &gt; 0
      */
     public Gradients clippedByGlobalNorm(double maxNorm) {
-        io.github.backprop4j.math.Checks.positiveFinite(maxNorm, "maxNorm");
+        Checks.positiveFinite(maxNorm, "maxNorm");
         double norm = globalNorm();
         if (!(norm > maxNorm)) {
             return this;

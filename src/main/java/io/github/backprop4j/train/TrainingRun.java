@@ -2,6 +2,7 @@ package io.github.backprop4j.train;
 
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ public final class TrainingRun {
     private double learningRate = Double.NaN;
     // What a snapshot needs; the network and state are those of the last epoch boundary.
     private final long seed;
-    private final OptimizerState state;
+    private OptimizerState state;
     private final Loss loss;
     private final Optimizer optimizer;
     private Network epochEndNetwork;
@@ -158,5 +159,129 @@ public final class TrainingRun {
         completed.add(summary);
         epochEndNetwork = network;
         atEpochEnd = true;
+    }
+
+    /**
+     * Starts a run whose loop lives outside this package, e.g. the Spark trainer of
+     * {@code io.github.backprop4j.spark}: the loop reports its progress to the returned driver, which keeps
+     * the run up to date and calls the listeners, in order, on the thread that calls the driver.
+     *
+     * @param network the network the run starts from
+     * @param totalEpochs the configured number of epochs, at least 1
+     * @param seed the seed of the run's random streams
+     * @param state the optimizer state the run starts with
+     * @param loss the loss the run minimises
+     * @param optimizer the optimizer configuration
+     * @param listeners the listeners, called in this order
+     * @return the driver of the new run
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if {@code totalEpochs} is below 1
+     */
+    public static Driver drive(Network network, int totalEpochs, long seed, OptimizerState state, Loss loss,
+            Optimizer optimizer, List<TrainingListener> listeners) {
+        Checks.notNull(network, "network");
+        Checks.positive(totalEpochs, "totalEpochs");
+        Checks.notNull(state, "state");
+        Checks.notNull(loss, "loss");
+        Checks.notNull(optimizer, "optimizer");
+        List<TrainingListener> copy = List.copyOf(listeners);
+        return new Driver(new TrainingRun(network, totalEpochs, seed, state, loss, optimizer,
+                new History(List.of())), copy);
+    }
+
+    /**
+     * The side of a {@link TrainingRun} that its training loop holds: it moves the run forward and calls the
+     * listeners, as {@link Trainer} does. Used on one thread.
+     */
+    public static final class Driver {
+
+        private final TrainingRun run;
+        private final List<TrainingListener> listeners;
+
+        private Driver(TrainingRun run, List<TrainingListener> listeners) {
+            this.run = run;
+            this.listeners = listeners;
+        }
+
+        /**
+         * Returns the run the listeners see.
+         *
+         * @return the run
+         */
+        public TrainingRun run() {
+            return run;
+        }
+
+        /** Calls {@link TrainingListener#onTrainingStart}. */
+        public void startTraining() {
+            listeners.forEach(l -> l.onTrainingStart(run));
+        }
+
+        /**
+         * Enters an epoch and calls {@link TrainingListener#onEpochStart}.
+         *
+         * @param epoch the epoch's number, from 1
+         */
+        public void startEpoch(int epoch) {
+            run.startEpoch(epoch);
+            listeners.forEach(l -> l.onEpochStart(run, epoch));
+        }
+
+        /**
+         * Records a completed optimizer step and calls {@link TrainingListener#onBatchEnd}.
+         *
+         * @param network the network after the step
+         * @param state the optimizer state after the step (the one a snapshot copies)
+         * @param batch the step's number within the epoch, from 1
+         * @param loss the loss of the step's data before the step
+         * @param learningRate the learning rate of the step
+         */
+        public void stepped(Network network, OptimizerState state, int batch, double loss, double learningRate) {
+            run.state = Checks.notNull(state, "state");
+            run.learningRate(learningRate);
+            run.stepped(Checks.notNull(network, "network"));
+            listeners.forEach(l -> l.onBatchEnd(run, run.epoch(), batch, loss));
+        }
+
+        /**
+         * Records a completed epoch and calls {@link TrainingListener#onEpochEnd}.
+         *
+         * @param summary the epoch's measurements
+         */
+        public void completed(EpochSummary summary) {
+            run.completed(Checks.notNull(summary, "summary"));
+            listeners.forEach(l -> l.onEpochEnd(run, summary));
+        }
+
+        /**
+         * Returns whether a listener asked the run to stop.
+         *
+         * @return {@code true} once {@link TrainingRun#requestStop(String)} was called
+         */
+        public boolean isStopRequested() {
+            return run.isStopRequested();
+        }
+
+        /**
+         * Returns the reason a listener gave for stopping.
+         *
+         * @return e.g. {@code "stopped by request: enough"}, or {@code null} if none asked
+         */
+        public String stopRequest() {
+            return run.stopRequest();
+        }
+
+        /**
+         * Ends the run normally: builds the result with the run's current network and history and calls
+         * {@link TrainingListener#onTrainingEnd}.
+         *
+         * @param stopReason why training ended
+         * @return the result
+         */
+        public TrainingResult end(String stopReason) {
+            TrainingResult result = new TrainingResult(run.network(), run.history(), stopReason);
+            listeners.forEach(l -> l.onTrainingEnd(run, result));
+            return result;
+        }
     }
 }

@@ -1,0 +1,209 @@
+package io.github.backprop4j.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.backprop4j.Activation;
+import io.github.backprop4j.Loss;
+import io.github.backprop4j.Network;
+import io.github.backprop4j.data.Batch;
+import io.github.backprop4j.data.DataSet;
+import io.github.backprop4j.data.DataSource;
+import io.github.backprop4j.io.Components;
+import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
+import io.github.backprop4j.optim.Optimizer;
+import io.github.backprop4j.optim.OptimizerState;
+import io.github.backprop4j.train.Backpropagator;
+import io.github.backprop4j.train.EpochSummary;
+import io.github.backprop4j.train.Trainer;
+import io.github.backprop4j.train.TrainingListener;
+import io.github.backprop4j.train.TrainingResult;
+import io.github.backprop4j.train.TrainingRun;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Synchronous gradient averaging is large-batch training: it gives the single-machine network. */
+class SynchronousTrainingTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SynchronousTrainingTest.class);
+    private static final long SEED = 11;
+    private static final int EPOCHS = 3;
+    private static final int BATCH = 32;
+    private static final int SAMPLES = 200; // 7 global batches per epoch, the last of 8 samples
+
+    private static SparkSession spark;
+    private static JavaSparkContext sc;
+    private static DataSet data;
+    private static List<Sample> samples;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkTestSupport.session(2); // a failed task is tried once more
+        sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SplittableRandom random = new SplittableRandom(3);
+        double[][] x = new double[SAMPLES][4];
+        int[] labels = new int[SAMPLES];
+        samples = new ArrayList<>();
+        for (int i = 0; i < SAMPLES; i++) {
+            for (int j = 0; j < 4; j++) {
+                x[i][j] = random.nextDouble(-1, 1);
+            }
+            labels[i] = x[i][0] + x[i][1] > 0.3 ? 0 : x[i][2] * x[i][3] > 0 ? 1 : 2;
+            samples.add(Sample.ofLabel(x[i], labels[i], 3));
+        }
+        data = DataSet.ofLabels(x, labels, 3);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static Network network() {
+        return Network.builder().input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX).seed(5).build();
+    }
+
+    private static SparkTrainer.Builder trainer(Loss loss) {
+        return SparkTrainer.builder().loss(loss).optimizer(Optimizer.adam(0.01)).epochs(EPOCHS).batchSize(BATCH)
+                .seed(SEED).logging(false);
+    }
+
+    /** The single-machine loop over the same global batches: GlobalBatches' definition, through DataSet. */
+    private static Network singleMachine(Loss loss) {
+        Backpropagator backprop = new Backpropagator(loss);
+        Optimizer optimizer = Optimizer.adam(0.01);
+        OptimizerState state = new OptimizerState();
+        Network network = network();
+        for (int epoch = 1; epoch <= EPOCHS; epoch++) {
+            try (DataSource.Batches batches = data.batches(BATCH, Precision.FLOAT64,
+                    GlobalBatches.epochRandom(SEED, epoch))) {
+                while (batches.hasNext()) {
+                    Batch batch = batches.next();
+                    network = backprop.step(network, batch.features(), batch.targets(), optimizer, state);
+                }
+            }
+        }
+        return network;
+    }
+
+    @Test
+    void equalsSingleMachineLargeBatchTrainingOnOneTwoAndFourPartitions() {
+        Network reference = singleMachine(Loss.CROSS_ENTROPY);
+        for (int partitions : new int[] {1, 2, 4}) {
+            Network trained = trainer(Loss.CROSS_ENTROPY).build()
+                    .fit(network(), sc.parallelize(samples, partitions)).network();
+
+            double difference = SparkTestSupport.relativeDifference(trained, reference);
+            LOG.info("{} partition(s): relative difference to the single machine {}", partitions, difference);
+            assertThat(difference).as("%d partitions", partitions).isLessThanOrEqualTo(1e-9);
+            if (partitions == 1) {
+                assertThat(trained).as("one partition sums nothing: bit for bit").isEqualTo(reference);
+            }
+        }
+    }
+
+    @Test
+    void followsTheTrainersOwnShufflingSoItEqualsTrainerFit() {
+        Network viaTrainer = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.01))
+                .epochs(EPOCHS).batchSize(BATCH).seed(SEED).logging(false).build().fit(network(), data).network();
+
+        Network viaSpark = trainer(Loss.CROSS_ENTROPY).build().fit(network(), sc.parallelize(samples, 2)).network();
+
+        assertThat(SparkTestSupport.relativeDifference(viaSpark, viaTrainer)).isLessThanOrEqualTo(1e-9);
+    }
+
+    @Test
+    void reportsEveryGlobalStepAndEpochToTheListeners() {
+        List<String> calls = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onBatchEnd(TrainingRun run, int epoch, int batch, double loss) {
+                calls.add("batch " + epoch + "." + batch);
+            }
+
+            @Override
+            public void onEpochEnd(TrainingRun run, EpochSummary summary) {
+                calls.add("epoch " + summary.epoch() + " " + summary.samples());
+            }
+        };
+
+        TrainingResult result = trainer(Loss.CROSS_ENTROPY).listeners(listener).build()
+                .fit(network(), sc.parallelize(samples, 2));
+
+        assertThat(calls).hasSize(EPOCHS * 8).contains("batch 1.7", "epoch 1 200", "batch 3.7", "epoch 3 200");
+        assertThat(result.history().size()).isEqualTo(EPOCHS);
+        assertThat(result.history().values("loss")[2]).isLessThan(result.history().values("loss")[0]);
+        assertThat(result.stopReason()).isEqualTo("completed 3 epochs");
+    }
+
+    @Test
+    void stopsWhenAListenerAsks() {
+        TrainingListener stopper = new TrainingListener() {
+            @Override
+            public void onBatchEnd(TrainingRun run, int epoch, int batch, double loss) {
+                if (batch == 3) {
+                    run.requestStop("enough");
+                }
+            }
+        };
+
+        TrainingResult result = trainer(Loss.CROSS_ENTROPY).listeners(stopper).build()
+                .fit(network(), sc.parallelize(samples, 2));
+
+        assertThat(result.stopReason()).startsWith("stopped by request: enough during epoch 1");
+        assertThat(result.history().size()).isZero();
+    }
+
+    /** Cross-entropy whose backward step fails once, in the first attempt of some task, when armed. */
+    private static final class FailingOnce implements Loss {
+        static final AtomicBoolean ARMED = new AtomicBoolean();
+        static final FailingOnce INSTANCE = new FailingOnce();
+
+        @Override
+        public String name() {
+            return "test_failing_once_cross_entropy";
+        }
+
+        @Override
+        public double value(Matrix z, Matrix a, Matrix target) {
+            return Loss.CROSS_ENTROPY.value(z, a, target);
+        }
+
+        @Override
+        public void gradient(Matrix a, Matrix target, Matrix out) {
+            Loss.CROSS_ENTROPY.gradient(a, target, out);
+        }
+
+        @Override
+        public void outputErrorSignal(Activation outputActivation, Matrix z, Matrix a, Matrix target, Matrix delta) {
+            TaskContext task = TaskContext.get();
+            if (task != null && task.attemptNumber() == 0 && task.stageId() > 4 && ARMED.compareAndSet(true, false)) {
+                throw new IllegalStateException("an executor lost in the middle of a step (test)");
+            }
+            Loss.CROSS_ENTROPY.outputErrorSignal(outputActivation, z, a, target, delta);
+        }
+    }
+
+    @Test
+    void aTaskThatFailsAndIsRetriedLeavesTheResultUnchanged() {
+        Components.register(FailingOnce.INSTANCE);
+        Network clean = trainer(FailingOnce.INSTANCE).build().fit(network(), sc.parallelize(samples, 2)).network();
+
+        FailingOnce.ARMED.set(true);
+        Network retried = trainer(FailingOnce.INSTANCE).build().fit(network(), sc.parallelize(samples, 2)).network();
+
+        assertThat(FailingOnce.ARMED).as("the failure happened").isFalse();
+        assertThat(retried).isEqualTo(clean);
+    }
+}
