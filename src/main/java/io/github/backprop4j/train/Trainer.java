@@ -132,8 +132,8 @@ public final class Trainer {
         boolean monitorHigherIsBetter = earlyStopping == null ? false
                 : checkMonitored(earlyStopping.monitored(), validation != null);
 
-        Backpropagator backprop = new Backpropagator(loss);
         OptimizerState state = new OptimizerState();
+        TrainingSession session = new TrainingSession(network, loss, optimizer, state, dropout, clipNorm);
         TrainingRun run = new TrainingRun(network, epochs);
         listeners.forEach(l -> l.onTrainingStart(run));
 
@@ -152,13 +152,14 @@ public final class Trainer {
             SplittableRandom dropoutRandom = epochRandom.split();
 
             Evaluation trainingEval = new Evaluation();
-            String interruption = trainEpoch(run, backprop, state, training, epoch, shuffleRandom, dropoutRandom,
+            String interruption = trainEpoch(run, session, state, training, epoch, shuffleRandom, dropoutRandom,
                     trainingEval);
             if (interruption != null) {
                 stopReason = interruption + " during epoch " + epoch + "; returning the network of step "
                         + run.step();
                 break;
             }
+            run.network(); // a snapshot per epoch, checked to be finite
             Map<String, Double> values = trainingEval.results("");
             if (validation != null) {
                 values.putAll(evaluate(run.network(), validation, "val_"));
@@ -197,11 +198,13 @@ public final class Trainer {
     }
 
     /**
-     * Trains one epoch, accumulating the training loss and metrics.
+     * Trains one epoch in the run's {@link TrainingSession}, accumulating the training loss and metrics. The
+     * session computes what {@link Backpropagator#step} would, in reused buffers; the run's network is a
+     * snapshot taken when asked.
      *
      * @return {@code null} if the epoch completed, else why it stopped early
      */
-    private String trainEpoch(TrainingRun run, Backpropagator backprop, OptimizerState state, DataSource training,
+    private String trainEpoch(TrainingRun run, TrainingSession session, OptimizerState state, DataSource training,
             int epoch, SplittableRandom shuffleRandom, SplittableRandom dropoutRandom, Evaluation eval) {
         Network network = run.network();
         try (DataSource.Batches batches = training.batches(batchSize, network.precision(),
@@ -213,29 +216,17 @@ public final class Trainer {
                 }
                 Batch batch = batches.next();
                 batchNumber++;
-                ForwardPass pass = ForwardPass.run(network, batch.features(), dropout, dropoutRandom);
-                Gradients gradients = backprop.gradients(pass, batch.targets());
-                if (!Double.isFinite(gradients.loss())) {
-                    throw new TrainingDivergedException("the loss became " + gradients.loss(), epoch, batchNumber,
-                            network);
-                }
-                if (clipNorm > 0) {
-                    gradients = gradients.clippedByGlobalNorm(clipNorm);
+                final int b = batchNumber;
+                double batchLoss = session.gradients(batch.features(), batch.targets(), dropoutRandom);
+                if (!Double.isFinite(batchLoss)) {
+                    throw new TrainingDivergedException("the loss became " + batchLoss, epoch, b,
+                            snapshotOrLastFinite(session, epoch, b));
                 }
                 double eta = schedule.learningRate(optimizer.learningRate(), state.stepCount() + 1, epoch);
                 run.learningRate(eta);
-                try {
-                    network = backprop.apply(network, gradients, optimizer, state, eta);
-                } catch (ArithmeticException diverged) {
-                    TrainingDivergedException e = new TrainingDivergedException(diverged.getMessage(), epoch,
-                            batchNumber, network);
-                    e.initCause(diverged);
-                    throw e;
-                }
-                run.stepped(network);
-                eval.add(gradients.loss(), pass.output(), batch.targets());
-                final int b = batchNumber;
-                final double batchLoss = gradients.loss();
+                session.update(eta);
+                run.stepped(() -> snapshot(session, epoch, b));
+                eval.add(batchLoss, session.output(), batch.targets());
                 listeners.forEach(l -> l.onBatchEnd(run, epoch, b, batchLoss));
                 if (run.isStopRequested() && batches.hasNext()) {
                     return run.stopRequest();
@@ -243,6 +234,26 @@ public final class Trainer {
             }
         }
         return null;
+    }
+
+    /** The session's network, checked to be finite; a parameter that is not ends the run as diverged. */
+    private static Network snapshot(TrainingSession session, int epoch, int batch) {
+        try {
+            return session.snapshot();
+        } catch (ArithmeticException diverged) {
+            TrainingDivergedException e = new TrainingDivergedException(diverged.getMessage(), epoch, batch,
+                    session.lastSnapshot());
+            e.initCause(diverged);
+            throw e;
+        }
+    }
+
+    private static Network snapshotOrLastFinite(TrainingSession session, int epoch, int batch) {
+        try {
+            return session.snapshot();
+        } catch (ArithmeticException diverged) {
+            return session.lastSnapshot();
+        }
     }
 
     /**

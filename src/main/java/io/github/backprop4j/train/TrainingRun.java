@@ -13,6 +13,8 @@ public final class TrainingRun {
     private final int totalEpochs;
     private final List<EpochSummary> completed = new ArrayList<>();
     private Network network;
+    /** Where the network of the last step comes from when asked, or {@code null} once it is taken. */
+    private java.util.function.Supplier<Network> pending;
     private int epoch;
     private long step;
     private String stopRequest;
@@ -29,6 +31,10 @@ public final class TrainingRun {
      * @return the network
      */
     public Network network() {
+        if (pending != null) {
+            network = pending.get();
+            pending = null;
+        }
         return network;
     }
 
@@ -111,11 +117,19 @@ public final class TrainingRun {
 
     void stepped(Network updated) {
         network = updated;
+        pending = null;
+        step++;
+    }
+
+    /** A step made in a training session: the network is snapshot only if someone asks for it. */
+    void stepped(java.util.function.Supplier<Network> snapshot) {
+        pending = snapshot;
         step++;
     }
 
     void restore(Network best) {
         network = best;
+        pending = null;
     }
 
     void completed(EpochSummary summary) {
