@@ -48,6 +48,8 @@ public final class Engine {
     private static final FloatGemm GEMM = chooseKernels();
     /** The operand {@code bᵀ} that {@code a·bᵀ} packs, one growing buffer per calling thread. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+    /** The transposed result of an {@code a·bᵀ} computed as {@code b·aᵀ}, one buffer per calling thread. */
+    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[0]);
 
     private static volatile int threads = Math.max(1, Integer.getInteger("backprop4j.threads",
             Runtime.getRuntime().availableProcessors()));
@@ -191,13 +193,28 @@ public final class Engine {
             }
             return;
         }
-        float[] bt = PACKED.get();
-        if (bt.length < k * m) {
-            bt = new float[k * m];
-            PACKED.set(bt);
+        if ((long) n * k + (long) n * m < (long) k * m && n % GEMM.lanes() == 0) {
+            // Fewer elements to move if a is packed instead (and n fills whole vectors): outᵀ[m×n] = b·aᵀ, then outᵀ is transposed back.
+            // Each element is the same chain of multiply-adds over p either way, so the choice keeps the bits.
+            float[] at = packed(PACKED, k * n);
+            FloatGemm.transpose(a, at, n, k);
+            float[] outT = packed(RESULT, m * n);
+            multiplyRows(b, k, 1, at, outT, k, n, m, work);
+            FloatGemm.transpose(outT, out, m, n);
+            return;
         }
+        float[] bt = packed(PACKED, k * m);
         FloatGemm.transpose(b, bt, m, k);
         multiplyRows(a, k, 1, bt, out, k, m, n, work);
+    }
+
+    private static float[] packed(ThreadLocal<float[]> buffer, int length) {
+        float[] packed = buffer.get();
+        if (packed.length < length) {
+            packed = new float[length];
+            buffer.set(packed);
+        }
+        return packed;
     }
 
     /** {@code out[m×k] = a[n×m]ᵀ·b[n×k]}. */

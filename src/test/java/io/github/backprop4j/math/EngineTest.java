@@ -104,6 +104,26 @@ class EngineTest {
     }
 
     @Test
+    void everyRouteOfAProductMatchesThePlainKernel() {
+        Engine.setThreads(1);
+        // n = 1 and 5: dot products; 32: a packed (outᵀ = b·aᵀ); 40 and 600: bᵀ packed; m = 10: dot products.
+        for (int[] s : new int[][] {{1, 784, 128}, {5, 300, 64}, {32, 784, 128}, {40, 784, 128}, {600, 200, 64},
+                {32, 128, 10}}) {
+            Matrix a = random(s[0], s[1]);
+            Matrix b = random(s[2], s[1]);
+            Matrix got = Matrix.zeros(Precision.FLOAT32, s[0], s[2]);
+            Matrix.multiplyTransposed(a, b, got);
+            float[] want = new float[s[0] * s[2]];
+            io.github.backprop4j.math.kernel.FloatKernels.multiplyTransposed(((FloatMatrix) a).data,
+                    ((FloatMatrix) b).data, want, s[0], s[1], s[2]);
+            for (int i = 0; i < want.length; i++) {
+                assertThat(got.get(i / s[2], i % s[2])).as("%s at %d", java.util.Arrays.toString(s), i)
+                        .isCloseTo(want[i], org.assertj.core.api.Assertions.within(1e-6 * s[1] * 4));
+            }
+        }
+    }
+
+    @Test
     void aThreadCountBelowOneIsRefused() {
         assertThatThrownBy(() -> Engine.setThreads(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threads");

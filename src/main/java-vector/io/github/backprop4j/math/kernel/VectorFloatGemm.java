@@ -34,6 +34,11 @@ public final class VectorFloatGemm implements FloatGemm {
     }
 
     @Override
+    public int lanes() {
+        return V;
+    }
+
+    @Override
     public void multiply(float[] a, int rs, int cs, float[] b, float[] out, int k, int m, int i0, int i1) {
         int j = 0;
         for (; j + 2 * V <= m; j += 2 * V) {

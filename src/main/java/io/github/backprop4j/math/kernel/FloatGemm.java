@@ -20,6 +20,14 @@ public interface FloatGemm {
     String description();
 
     /**
+     * The number of columns the multiply handles in one vector; column counts that are not a multiple of it
+     * end in a slower tail.
+     *
+     * @return the vector's lanes, or 1 where any width is as fast
+     */
+    int lanes();
+
+    /**
      * Rows {@code [i0, i1)} of {@code out[rows × m] = A · b}, where {@code A[i][p] = a[i·rowStride + p·colStride]}
      * (so {@code rowStride = k, colStride = 1} is a row-major {@code a} and {@code rowStride = 1,
      * colStride = rows} its transpose) and {@code b} is {@code [k × m]} row-major. Each element is

@@ -21,6 +21,11 @@ public final class ScalarFloatGemm implements FloatGemm {
     }
 
     @Override
+    public int lanes() {
+        return 1;
+    }
+
+    @Override
     public void multiply(float[] a, int rs, int cs, float[] b, float[] out, int k, int m, int i0, int i1) {
         float[][] acc = ACCUMULATORS.get();
         float[] c0 = acc[0];
