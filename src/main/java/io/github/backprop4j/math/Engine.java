@@ -42,8 +42,12 @@ public final class Engine {
 
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
-    /** Multiply-adds one thread must have, at least, before a multiply is split (measured: docs/performance.md). */
-    static final long MIN_WORK_PER_THREAD = 1L << 18;
+    /**
+     * Multiply-adds one thread must have, at least, before a multiply is split: on the 2-core test machine a
+     * 128×784×128 product (12.8 M) was not reliably faster on two threads, a 512×784×128 one was (GemmBench,
+     * docs/performance.md).
+     */
+    static final long MIN_WORK_PER_THREAD = 1L << 23;
 
     private static final FloatGemm GEMM = chooseKernels();
     /** The operand {@code bᵀ} that {@code a·bᵀ} packs, one growing buffer per calling thread. */

@@ -47,9 +47,10 @@ class EngineTest {
 
     @Test
     void resultsAreBitIdenticalOnOneTwoAndThreeThreadsAndOnACallersExecutor() {
-        Matrix a = random(130, 301);
+        // 520 × 301 × 129 multiply-adds, above twice the threshold, so each product is split
+        Matrix a = random(520, 301);
         Matrix w = random(129, 301);
-        Matrix d = random(130, 129);
+        Matrix d = random(520, 129);
         Engine.setThreads(1);
         Matrix[] one = products(a, w, d);
         for (int t : new int[] {2, 3}) {
@@ -73,11 +74,11 @@ class EngineTest {
             names.add("caller");
             t.start();
         }, 2);
-        products(random(130, 301), random(129, 301), random(130, 129));
+        products(random(520, 301), random(129, 301), random(520, 129));
         assertThat(names).containsExactly("caller");
 
         Engine.setThreads(2);
-        products(random(130, 301), random(129, 301), random(130, 129));
+        products(random(520, 301), random(129, 301), random(520, 129));
         assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().startsWith("backprop4j-worker-"))
                 .isNotEmpty().allMatch(Thread::isDaemon);
         Engine.shutdown();
@@ -86,13 +87,13 @@ class EngineTest {
 
     @Test
     void anInterruptedCallerFinishesTheMultiplyAndKeepsItsFlag() {
-        Matrix a = random(130, 301);
+        Matrix a = random(520, 301);
         Matrix w = random(129, 301);
         Engine.setThreads(1);
-        Matrix want = Matrix.zeros(Precision.FLOAT32, 130, 129);
+        Matrix want = Matrix.zeros(Precision.FLOAT32, 520, 129);
         Matrix.multiplyTransposed(a, w, want);
         Engine.setThreads(2);
-        Matrix got = Matrix.zeros(Precision.FLOAT32, 130, 129);
+        Matrix got = Matrix.zeros(Precision.FLOAT32, 520, 129);
         Thread.currentThread().interrupt();
         try {
             Matrix.multiplyTransposed(a, w, got);

@@ -18,6 +18,8 @@ public final class VectorFloatGemm implements FloatGemm {
     private static final int V = S.length();
     /** Rows of the {@code b} panel per k-block: 128 × 2 vectors of 16 floats is 16 KiB. */
     private static final int KC = 128;
+    /** Rows of A per block: 64 rows × 128 of k is 32 KiB. */
+    private static final int MC = 64;
     /** Four vectors' lanes, for a reduction in a fixed order; one array per thread. */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * V]);
 
@@ -40,19 +42,25 @@ public final class VectorFloatGemm implements FloatGemm {
 
     @Override
     public void multiply(float[] a, int rs, int cs, float[] b, float[] out, int k, int m, int i0, int i1) {
-        int j = 0;
-        for (; j + 2 * V <= m; j += 2 * V) {
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int p1 = Math.min(k, p0 + KC);
-                int i = i0;
-                for (; i + 4 <= i1; i += 4) {
-                    tile4x2(a, rs, cs, b, out, m, i, j, p0, p1);
-                }
-                for (; i < i1; i++) {
-                    tile1x2(a, rs, cs, b, out, m, i, j, p0, p1);
+        int panels = m - m % (2 * V);
+        // k-blocks outermost, so every element's chain of multiply-adds runs over p in order; then blocks of MC
+        // rows, whose slice of A stays in L1/L2 while every panel of 2 vectors' columns passes over it.
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int p1 = Math.min(k, p0 + KC);
+            for (int ib = i0; ib < i1; ib += MC) {
+                int ie = Math.min(i1, ib + MC);
+                for (int j = 0; j < panels; j += 2 * V) {
+                    int i = ib;
+                    for (; i + 4 <= ie; i += 4) {
+                        tile4x2(a, rs, cs, b, out, m, i, j, p0, p1);
+                    }
+                    for (; i < ie; i++) {
+                        tile1x2(a, rs, cs, b, out, m, i, j, p0, p1);
+                    }
                 }
             }
         }
+        int j = panels;
         for (; j + V <= m; j += V) {
             for (int i = i0; i < i1; i++) {
                 FloatVector c = FloatVector.zero(S);
