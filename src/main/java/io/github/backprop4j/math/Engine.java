@@ -74,7 +74,7 @@ public final class Engine {
             LOG.info("backprop4j float32 kernels: {}", vector.get().description());
             return vector.get();
         }
-        LOG.info("backprop4j float32 kernels: scalar. For kernels about three times faster, run the JVM with "
+        LOG.info("backprop4j float32 kernels: scalar. For kernels several times faster, run the JVM with "
                 + "--add-modules jdk.incubator.vector (Java 17 or later)");
         return new ScalarFloatGemm();
     }

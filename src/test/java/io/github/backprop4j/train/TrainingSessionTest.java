@@ -133,4 +133,21 @@ class TrainingSessionTest {
         }
         assertThat(trained).isEqualTo(manual);
     }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void anInterruptedTrainingThreadStopsCleanlyAndKeepsItsFlag(Precision precision) {
+        Network start = network(precision);
+        Trainer trainer = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.sgd(0.3)).epochs(3)
+                .batchSize(4).shuffle(false).logging(false).seed(1).build();
+        Thread.currentThread().interrupt();
+        try {
+            TrainingResult result = trainer.fit(start, source(batches(precision)));
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            assertThat(result.network()).isEqualTo(start);
+            assertThat(result.stopReason()).startsWith("interrupted during epoch 1");
+        } finally {
+            Thread.interrupted();
+        }
+    }
 }
