@@ -32,7 +32,7 @@ public final class Network {
     private static final Logger LOG = LoggerFactory.getLogger(Network.class);
 
     /** The precision a builder uses unless told otherwise. */
-    static final Precision DEFAULT_PRECISION = Precision.FLOAT64;
+    static final Precision DEFAULT_PRECISION = Precision.FLOAT32;
 
     private final List<Layer> layers;
 
@@ -396,7 +396,7 @@ public final class Network {
         return layers.hashCode();
     }
 
-    /** Returns the sizes and activations, e.g. {@code "Network[4 → 16 relu → 3 softmax, FLOAT64, 131 parameters]"}. */
+    /** Returns the sizes and activations, e.g. {@code "Network[4 → 16 relu → 3 softmax, FLOAT32, 131 parameters]"}. */
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("Network[").append(inputSize());
@@ -500,7 +500,8 @@ public final class Network {
         }
 
         /**
-         * Sets the precision of the parameters and of all computation ({@link Precision#FLOAT64} unless set).
+         * Sets the precision of the parameters and of all computation: {@link Precision#FLOAT32}, the fast
+         * default, unless set; {@link Precision#FLOAT64} computes with the plain, exact reference kernels.
          *
          * @param value the precision
          * @return this builder

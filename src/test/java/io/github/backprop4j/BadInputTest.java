@@ -74,11 +74,11 @@ class BadInputTest {
 
     /** 3 → 4 relu → 2 softmax, FLOAT64. */
     private static final Network NET = Network.builder().input(3).dense(4, Activation.RELU)
-            .dense(2, Activation.SOFTMAX).seed(1).build();
+            .dense(2, Activation.SOFTMAX).precision(FLOAT64).seed(1).build();
     private static final Network NET32 = NET.toPrecision(FLOAT32);
     /** 3 → 5 relu → 2 softmax: the same layer count as NET, other sizes. */
     private static final Network WIDE = Network.builder().input(3).dense(5, Activation.RELU)
-            .dense(2, Activation.SOFTMAX).seed(1).build();
+            .dense(2, Activation.SOFTMAX).precision(FLOAT64).seed(1).build();
     private static final Network THREE_LAYERS = Network.builder().input(3).dense(4, Activation.RELU)
             .dense(4, Activation.RELU).dense(2, Activation.SOFTMAX).seed(1).build();
     private static final Network RELU_OUTPUT = Network.builder().input(3).dense(4, Activation.RELU)

@@ -37,7 +37,7 @@ class NetworkTest {
         assertThat(network.layer(3).inputSize()).isEqualTo(8);
         assertThat(network.layer(3).activation()).isEqualTo(Activation.SOFTMAX);
         assertThat(network.parameterCount()).isEqualTo(16 * 4 + 16 + 8 * 16 + 8 + 3 * 8 + 3);
-        assertThat(network.precision()).isEqualTo(Precision.FLOAT64);
+        assertThat(network.precision()).as("the default precision").isEqualTo(Precision.FLOAT32);
         for (Layer layer : network.layers()) {
             assertThat(layer.bias()).containsOnly(0.0);
         }
@@ -191,7 +191,7 @@ class NetworkTest {
 
     @Test
     void toPrecisionConvertsAndReturnsItselfWhenNothingChanges() {
-        Network network = iris().seed(1).build();
+        Network network = iris().seed(1).precision(Precision.FLOAT64).build();
 
         assertThat(network.toPrecision(Precision.FLOAT64)).isSameAs(network);
         Network narrow = network.toPrecision(Precision.FLOAT32);
@@ -205,7 +205,7 @@ class NetworkTest {
     void toStringShowsSizesAndActivationsButNoNumbers() {
         Network network = iris().seed(1).build();
 
-        assertThat(network).hasToString("Network[4 → 16 relu → 3 softmax, FLOAT64, 131 parameters]");
+        assertThat(network).hasToString("Network[4 → 16 relu → 3 softmax, FLOAT32, 131 parameters]");
         assertThat(network.toString()).doesNotContain(String.valueOf(network.layer(1).weight(0, 0)));
     }
 

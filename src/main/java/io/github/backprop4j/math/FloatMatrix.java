@@ -5,7 +5,8 @@ import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
-/** A {@link Matrix} of floats, row-major in one array; every operation goes to {@link FloatKernels}. */
+/** A {@link Matrix} of floats, row-major in one array; every operation goes to {@link FloatKernels},
+ * except the multiplies, which go to the {@link Engine}'s fast kernels. */
 final class FloatMatrix extends Matrix {
 
     final float[] data;
@@ -91,17 +92,17 @@ final class FloatMatrix extends Matrix {
 
     @Override
     void gemmNT(Matrix a, Matrix b) {
-        FloatKernels.multiplyTransposed(f(a), f(b), data, a.rows, a.cols, b.rows);
+        Engine.multiplyTransposed(f(a), f(b), data, a.rows, a.cols, b.rows);
     }
 
     @Override
     void gemmTN(Matrix a, Matrix b) {
-        FloatKernels.transposedMultiply(f(a), f(b), data, a.rows, a.cols, b.cols);
+        Engine.transposedMultiply(f(a), f(b), data, a.rows, a.cols, b.cols);
     }
 
     @Override
     void gemmNN(Matrix a, Matrix b) {
-        FloatKernels.multiply(f(a), f(b), data, a.rows, a.cols, b.cols);
+        Engine.multiply(f(a), f(b), data, a.rows, a.cols, b.cols);
     }
 
     @Override

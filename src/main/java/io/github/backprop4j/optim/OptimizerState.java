@@ -21,7 +21,11 @@ public final class OptimizerState {
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_]+");
     private static final Pattern SLOT_NAME = Pattern.compile("layer([1-9][0-9]*)\\.(weights|bias)\\.[A-Za-z0-9_]+");
 
+    private static final int KINDS = ParameterKind.values().length;
+
     private final TreeMap<String, Matrix> slots = new TreeMap<>();
+    /** The views handed out, by {@code (layer − 1)·kinds + kind}, so that a training step allocates none. */
+    private ParameterState[] views = new ParameterState[0];
     private long stepCount;
 
     /** Creates the empty state of a training run that has made no step yet. */
@@ -95,12 +99,21 @@ public final class OptimizerState {
         Checks.positive(layer, "layer");
         Checks.notNull(kind, "kind");
         Checks.notNull(parameter, "parameter");
+        int index = (layer - 1) * KINDS + kind.ordinal();
+        if (index < views.length && views[index] != null && views[index].fits(parameter)) {
+            return views[index]; // its buffers were checked when it was made, and made since with its shape
+        }
         String prefix = slotName(layer, kind, "");
         // The buffers of one parameter are the names that start with its prefix: one range of the sorted map.
         for (Map.Entry<String, Matrix> e : slots.subMap(prefix, prefix + Character.MAX_VALUE).entrySet()) {
             requireShape(e.getKey(), e.getValue(), parameter);
         }
-        return new ParameterState(this, layer, kind, parameter);
+        ParameterState view = new ParameterState(this, layer, kind, parameter);
+        if (index >= views.length) {
+            views = java.util.Arrays.copyOf(views, index + 1);
+        }
+        views[index] = view;
+        return view;
     }
 
     /** Marks the end of a step: every parameter has been updated. */

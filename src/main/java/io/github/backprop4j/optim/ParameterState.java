@@ -15,6 +15,8 @@ public final class ParameterState {
     private final int layer;
     private final ParameterKind kind;
     private final Matrix shapeOf;
+    /** Buffers already looked up, by short name: a step's lookups then allocate nothing. */
+    private final java.util.Map<String, Matrix> found = new java.util.HashMap<>();
 
     ParameterState(OptimizerState owner, int layer, ParameterKind kind, Matrix shapeOf) {
         this.owner = owner;
@@ -58,7 +60,7 @@ public final class ParameterState {
      */
     public boolean hasSlot(String name) {
         Checks.notNull(name, "name");
-        return owner.hasSlot(OptimizerState.slotName(layer, kind, name));
+        return found.containsKey(name) || owner.hasSlot(OptimizerState.slotName(layer, kind, name));
     }
 
     /**
@@ -71,7 +73,18 @@ public final class ParameterState {
      */
     public Matrix slot(String name) {
         Checks.notNull(name, "name");
-        return owner.slot(OptimizerState.slotName(layer, kind, name), shapeOf);
+        Matrix buffer = found.get(name);
+        if (buffer == null) {
+            buffer = owner.slot(OptimizerState.slotName(layer, kind, name), shapeOf);
+            found.put(name, buffer);
+        }
+        return buffer;
+    }
+
+    /** Whether buffers made through this view would have the shape and precision of {@code parameter}. */
+    boolean fits(Matrix parameter) {
+        return parameter.rows() == shapeOf.rows() && parameter.cols() == shapeOf.cols()
+                && parameter.precision() == shapeOf.precision();
     }
 
     @Override

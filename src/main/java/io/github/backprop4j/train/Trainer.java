@@ -200,7 +200,7 @@ public final class Trainer {
         boolean monitorHigherIsBetter = earlyStopping == null ? false
                 : checkMonitored(earlyStopping.monitored(), validation != null);
 
-        Backpropagator backprop = new Backpropagator(loss);
+        TrainingSession session = new TrainingSession(network, loss, optimizer, state, dropout, clipNorm);
         TrainingRun run = new TrainingRun(network, epochs, runSeed, state, loss, optimizer, earlier);
         listeners.forEach(l -> l.onTrainingStart(run));
 
@@ -233,12 +233,16 @@ public final class Trainer {
             Evaluation trainingEval = new Evaluation();
             String interruption;
             try {
-                interruption = trainEpoch(run, backprop, state, training, epoch, shuffleRandom, dropoutRandom,
+                interruption = trainEpoch(run, session, state, training, epoch, shuffleRandom, dropoutRandom,
                         trainingEval);
+                if (interruption == null) {
+                    run.network(); // a snapshot per epoch, checked to be finite
+                }
             } catch (TrainingDivergedException diverged) {
                 if (throwOnDivergence) {
                     throw diverged;
                 }
+                run.restore(diverged.lastFiniteNetwork());
                 listeners.forEach(l -> l.onDivergence(run, diverged));
                 stopReason = "diverged: " + diverged.getMessage();
                 break;
@@ -286,11 +290,13 @@ public final class Trainer {
     }
 
     /**
-     * Trains one epoch, accumulating the training loss and metrics.
+     * Trains one epoch in the run's {@link TrainingSession}, accumulating the training loss and metrics. The
+     * session computes what {@link Backpropagator#step} would, in reused buffers; the run's network is a
+     * snapshot taken when asked.
      *
      * @return {@code null} if the epoch completed, else why it stopped early
      */
-    private String trainEpoch(TrainingRun run, Backpropagator backprop, OptimizerState state, DataSource training,
+    private String trainEpoch(TrainingRun run, TrainingSession session, OptimizerState state, DataSource training,
             int epoch, SplittableRandom shuffleRandom, SplittableRandom dropoutRandom, Evaluation eval) {
         Network network = run.network();
         try (DataSource.Batches batches = training.batches(batchSize, network.precision(),
@@ -305,36 +311,23 @@ public final class Trainer {
                 }
                 Batch batch = batches.next();
                 batchNumber++;
-                ForwardPass pass;
-                Gradients gradients;
+                final int b = batchNumber;
+                double batchLoss;
                 try {
-                    pass = ForwardPass.run(network, batch.features(), dropout, dropoutRandom);
-                    gradients = backprop.gradients(pass, batch.targets());
+                    batchLoss = session.gradients(batch.features(), batch.targets(), dropoutRandom);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("training: epoch " + epoch + ", batch " + batchNumber
+                    throw new IllegalArgumentException("training: epoch " + epoch + ", batch " + b
                             + " (rows are numbered within the batch): " + e.getMessage(), e);
                 }
-                if (!Double.isFinite(gradients.loss())) {
-                    throw new TrainingDivergedException("the loss became " + gradients.loss(), epoch, batchNumber,
-                            network);
-                }
-                if (clipNorm > 0) {
-                    gradients = gradients.clippedByGlobalNorm(clipNorm);
+                if (!Double.isFinite(batchLoss)) {
+                    throw new TrainingDivergedException("the loss became " + batchLoss, epoch, b,
+                            snapshotOrLastFinite(session, epoch, b));
                 }
                 double eta = learningRate(state.stepCount() + 1, epoch);
                 run.learningRate(eta);
-                try {
-                    network = backprop.apply(network, gradients, optimizer, state, eta);
-                } catch (ArithmeticException diverged) {
-                    TrainingDivergedException e = new TrainingDivergedException(diverged.getMessage(), epoch,
-                            batchNumber, network);
-                    e.initCause(diverged);
-                    throw e;
-                }
-                run.stepped(network);
-                eval.add(gradients.loss(), pass.output(), batch.targets());
-                final int b = batchNumber;
-                final double batchLoss = gradients.loss();
+                session.update(eta);
+                run.stepped(() -> snapshot(session, epoch, b));
+                eval.add(batchLoss, session.output(), batch.targets());
                 listeners.forEach(l -> l.onBatchEnd(run, epoch, b, batchLoss));
             }
         }
@@ -349,6 +342,26 @@ public final class Trainer {
                     + " for step " + step + " of epoch " + epoch + "; a learning rate must be a finite number >= 0");
         }
         return eta;
+    }
+
+    /** The session's network, checked to be finite; a parameter that is not ends the run as diverged. */
+    private static Network snapshot(TrainingSession session, int epoch, int batch) {
+        try {
+            return session.snapshot();
+        } catch (ArithmeticException diverged) {
+            TrainingDivergedException e = new TrainingDivergedException(diverged.getMessage(), epoch, batch,
+                    session.lastSnapshot());
+            e.initCause(diverged);
+            throw e;
+        }
+    }
+
+    private static Network snapshotOrLastFinite(TrainingSession session, int epoch, int batch) {
+        try {
+            return session.snapshot();
+        } catch (ArithmeticException diverged) {
+            return session.lastSnapshot();
+        }
     }
 
     /**

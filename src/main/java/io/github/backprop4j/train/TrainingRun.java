@@ -18,6 +18,8 @@ public final class TrainingRun {
     private final int totalEpochs;
     private final List<EpochSummary> completed = new ArrayList<>();
     private Network network;
+    /** Where the network of the last step comes from when asked, or {@code null} once it is taken. */
+    private java.util.function.Supplier<Network> pending;
     private int epoch;
     private long step;
     private String stopRequest;
@@ -65,6 +67,10 @@ public final class TrainingRun {
      * @return the network
      */
     public Network network() {
+        if (pending != null) {
+            network = pending.get();
+            pending = null;
+        }
         return network;
     }
 
@@ -148,16 +154,24 @@ public final class TrainingRun {
 
     void stepped(Network updated) {
         network = updated;
+        pending = null;
+        step++;
+    }
+
+    /** A step made in a training session: the network is snapshot only if someone asks for it. */
+    void stepped(java.util.function.Supplier<Network> snapshot) {
+        pending = snapshot;
         step++;
     }
 
     void restore(Network best) {
         network = best;
+        pending = null;
     }
 
     void completed(EpochSummary summary) {
         completed.add(summary);
-        epochEndNetwork = network;
+        epochEndNetwork = network();
         atEpochEnd = true;
     }
 

@@ -71,7 +71,8 @@ class SynchronousTrainingTest {
     }
 
     private static Network network() {
-        return Network.builder().input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX).seed(5).build();
+        return Network.builder().input(4).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX)
+                .precision(Precision.FLOAT64).seed(5).build();
     }
 
     private static SparkTrainer.Builder trainer(Loss loss) {

@@ -22,7 +22,7 @@ class DropoutTest {
 
     private static Network network(long seed) {
         return Network.builder().input(4).dense(6, Activation.TANH).dense(5, Activation.SIGMOID)
-                .dense(3, Activation.SOFTMAX).seed(seed).build();
+                .dense(3, Activation.SOFTMAX).precision(Precision.FLOAT64).seed(seed).build();
     }
 
     private static DataSet data(int n, long seed) {
@@ -89,7 +89,8 @@ class DropoutTest {
     @ParameterizedTest
     @ValueSource(doubles = {0.1, 0.3, 0.75})
     void theMaskHoldsOnlyZeroAndTheInverseKeepRateInAboutTheRightProportion(double rate) {
-        Network wide = Network.builder().input(500).dense(2, Activation.SOFTMAX).seed(1).build();
+        Network wide = Network.builder().input(500).dense(2, Activation.SOFTMAX).precision(Precision.FLOAT64)
+                .seed(1).build();
         Matrix inputs = Matrix.zeros(Precision.FLOAT64, 200, 500);
         inputs.fill(1);
 

@@ -1,0 +1,223 @@
+package io.github.backprop4j.math.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The float32 multiplies written with the incubating Vector API ({@code jdk.incubator.vector}): register tiles
+ * of 4 rows × 2 vectors, blocked over k so that a panel of {@code b} stays in L1 while every row block passes
+ * over it. Each element is a chain of fused multiply-adds in order of p, {@code s = fma(A[i][p], b[p][j], s)};
+ * the tails (columns beyond the last full vector) use {@link Math#fma} in the same order, so a tile and a tail
+ * give the same bits. Dot products of rows reduce their lanes in lane order, never with {@code reduceLanes}.
+ *
+ * <p>Loaded reflectively by {@code io.github.backprop4j.math.Engine}, only when the module is in the boot layer.
+ */
+public final class VectorFloatGemm implements FloatGemm {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+    /** Rows of the {@code b} panel per k-block: 128 × 2 vectors of 16 floats is 16 KiB. */
+    private static final int KC = 128;
+    /** Rows of A per block: 64 rows × 128 of k is 32 KiB. */
+    private static final int MC = 64;
+    /** Four vectors' lanes, for a reduction in a fixed order; one array per thread. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * V]);
+
+    /** Creates the kernels; fails with a {@link LinkageError} where the module is not readable. */
+    public VectorFloatGemm() {
+        if (V < 4) {
+            throw new UnsupportedOperationException("the preferred float vector has " + V + " lanes");
+        }
+    }
+
+    @Override
+    public String description() {
+        return "vector (" + S.vectorBitSize() + "-bit FloatVector, " + V + " lanes)";
+    }
+
+    @Override
+    public int lanes() {
+        return V;
+    }
+
+    @Override
+    public void multiply(float[] a, int rs, int cs, float[] b, float[] out, int k, int m, int i0, int i1) {
+        int panels = m - m % (2 * V);
+        // k-blocks outermost, so every element's chain of multiply-adds runs over p in order; then blocks of MC
+        // rows, whose slice of A stays in L1/L2 while every panel of 2 vectors' columns passes over it.
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int p1 = Math.min(k, p0 + KC);
+            for (int ib = i0; ib < i1; ib += MC) {
+                int ie = Math.min(i1, ib + MC);
+                for (int j = 0; j < panels; j += 2 * V) {
+                    int i = ib;
+                    for (; i + 4 <= ie; i += 4) {
+                        tile4x2(a, rs, cs, b, out, m, i, j, p0, p1);
+                    }
+                    for (; i < ie; i++) {
+                        tile1x2(a, rs, cs, b, out, m, i, j, p0, p1);
+                    }
+                }
+            }
+        }
+        int j = panels;
+        for (; j + V <= m; j += V) {
+            for (int i = i0; i < i1; i++) {
+                FloatVector c = FloatVector.zero(S);
+                int ai = i * rs;
+                for (int p = 0; p < k; p++) {
+                    c = FloatVector.broadcast(S, a[ai + p * cs]).fma(FloatVector.fromArray(S, b, p * m + j), c);
+                }
+                c.intoArray(out, i * m + j);
+            }
+        }
+        for (; j < m; j++) {
+            for (int i = i0; i < i1; i++) {
+                float s = 0;
+                int ai = i * rs;
+                for (int p = 0; p < k; p++) {
+                    s = Math.fma(a[ai + p * cs], b[p * m + j], s);
+                }
+                out[i * m + j] = s;
+            }
+        }
+    }
+
+    private static void tile4x2(float[] a, int rs, int cs, float[] b, float[] out, int m, int i, int j, int p0,
+            int p1) {
+        int o0 = i * m + j;
+        int o1 = o0 + m;
+        int o2 = o1 + m;
+        int o3 = o2 + m;
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        if (p0 == 0) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+        } else {
+            c00 = FloatVector.fromArray(S, out, o0);
+            c01 = FloatVector.fromArray(S, out, o0 + V);
+            c10 = FloatVector.fromArray(S, out, o1);
+            c11 = FloatVector.fromArray(S, out, o1 + V);
+            c20 = FloatVector.fromArray(S, out, o2);
+            c21 = FloatVector.fromArray(S, out, o2 + V);
+            c30 = FloatVector.fromArray(S, out, o3);
+            c31 = FloatVector.fromArray(S, out, o3 + V);
+        }
+        int ai = i * rs;
+        for (int p = p0; p < p1; p++) {
+            int bp = p * m + j;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+            int ap = ai + p * cs;
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + rs]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2 * rs]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3 * rs]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(out, o0);
+        c01.intoArray(out, o0 + V);
+        c10.intoArray(out, o1);
+        c11.intoArray(out, o1 + V);
+        c20.intoArray(out, o2);
+        c21.intoArray(out, o2 + V);
+        c30.intoArray(out, o3);
+        c31.intoArray(out, o3 + V);
+    }
+
+    private static void tile1x2(float[] a, int rs, int cs, float[] b, float[] out, int m, int i, int j, int p0,
+            int p1) {
+        int o0 = i * m + j;
+        FloatVector c00;
+        FloatVector c01;
+        if (p0 == 0) {
+            c00 = c01 = FloatVector.zero(S);
+        } else {
+            c00 = FloatVector.fromArray(S, out, o0);
+            c01 = FloatVector.fromArray(S, out, o0 + V);
+        }
+        int ai = i * rs;
+        for (int p = p0; p < p1; p++) {
+            int bp = p * m + j;
+            FloatVector x = FloatVector.broadcast(S, a[ai + p * cs]);
+            c00 = x.fma(FloatVector.fromArray(S, b, bp), c00);
+            c01 = x.fma(FloatVector.fromArray(S, b, bp + V), c01);
+        }
+        c00.intoArray(out, o0);
+        c01.intoArray(out, o0 + V);
+    }
+
+    /** Dot products when there are few rows to share a packed {@code bᵀ} or too few columns to fill a vector. */
+    @Override
+    public boolean prefersDot(int n, int k, int m) {
+        return k >= V && (n < 8 || m < V);
+    }
+
+    @Override
+    public void multiplyTransposedDot(float[] a, float[] b, float[] out, int n, int k, int m, int j0, int j1) {
+        float[] lanes = LANES.get();
+        int kv = k - k % V;
+        for (int i = 0; i < n; i++) {
+            int ai = i * k;
+            int j = j0;
+            for (; j + 4 <= j1; j += 4) {
+                int b0 = j * k;
+                int b1 = b0 + k;
+                int b2 = b1 + k;
+                int b3 = b2 + k;
+                FloatVector c0 = FloatVector.zero(S);
+                FloatVector c1 = c0;
+                FloatVector c2 = c0;
+                FloatVector c3 = c0;
+                for (int p = 0; p < kv; p += V) {
+                    FloatVector x = FloatVector.fromArray(S, a, ai + p);
+                    c0 = x.fma(FloatVector.fromArray(S, b, b0 + p), c0);
+                    c1 = x.fma(FloatVector.fromArray(S, b, b1 + p), c1);
+                    c2 = x.fma(FloatVector.fromArray(S, b, b2 + p), c2);
+                    c3 = x.fma(FloatVector.fromArray(S, b, b3 + p), c3);
+                }
+                c0.intoArray(lanes, 0);
+                c1.intoArray(lanes, V);
+                c2.intoArray(lanes, 2 * V);
+                c3.intoArray(lanes, 3 * V);
+                for (int q = 0; q < 4; q++) {
+                    out[i * m + j + q] = finish(lanes, q * V, a, ai, b, (j + q) * k, kv, k);
+                }
+            }
+            for (; j < j1; j++) {
+                int bj = j * k;
+                FloatVector c = FloatVector.zero(S);
+                for (int p = 0; p < kv; p += V) {
+                    c = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bj + p), c);
+                }
+                c.intoArray(lanes, 0);
+                out[i * m + j] = finish(lanes, 0, a, ai, b, bj, kv, k);
+            }
+        }
+    }
+
+    /** Sums one vector's lanes in lane order, then adds the tail {@code p = kv..k-1} in order. */
+    private static float finish(float[] lanes, int from, float[] a, int ai, float[] b, int bj, int kv, int k) {
+        float s = lanes[from];
+        for (int l = 1; l < V; l++) {
+            s += lanes[from + l];
+        }
+        for (int p = kv; p < k; p++) {
+            s = Math.fma(a[ai + p], b[bj + p], s);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,303 @@
+package io.github.backprop4j.math;
+
+import io.github.backprop4j.math.kernel.FloatGemm;
+import io.github.backprop4j.math.kernel.ScalarFloatGemm;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine under the {@link Matrix} facade: which float32 kernels run, and on how many threads.
+ *
+ * <p><b>Kernels.</b> The float32 matrix multiplies use the Vector API ({@code jdk.incubator.vector}) when the
+ * JVM runs with {@code --add-modules jdk.incubator.vector}, and otherwise a scalar path that C2 vectorises
+ * less well; the library needs no JVM flag. The path is chosen once and logged once (SLF4J, this class's
+ * logger). The system property {@code backprop4j.vector=false} forces the scalar path. Float64 keeps the
+ * plain kernels, the exact reference.
+ *
+ * <p><b>Threads.</b> A multiply is split over threads only when it is large enough for that to pay
+ * ({@value #MIN_WORK_PER_THREAD} multiply-adds per thread at least); the calling thread always does one
+ * part. Each output element is computed by one thread in one fixed order, so results are bit-identical
+ * whatever the thread count. By default the library uses {@link Runtime#availableProcessors()} threads (or
+ * the system property {@code backprop4j.threads}) from its own pool of daemon threads named
+ * {@code backprop4j-worker-<n>}, created on first need; idle workers end after 30 seconds. A host
+ * application can choose the count ({@link #setThreads(int)}, 1 for none), hand in its own
+ * {@link Executor} ({@link #setExecutor(Executor, int)}), or {@link #shutdown()} the pool. A thread
+ * interrupted while it waits for its helpers keeps its interrupt flag and finishes the multiply, so that
+ * training stops cleanly at the next batch.
+ *
+ * <p>The settings are global to the class loader and may be changed at any time; a multiply in progress
+ * finishes with the settings it started with.
+ */
+public final class Engine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    /**
+     * Multiply-adds one thread must have, at least, before a multiply is split: on the 2-core test machine a
+     * 128×784×128 product (12.8 M) was not reliably faster on two threads, a 512×784×128 one was (GemmBench,
+     * docs/performance.md).
+     */
+    static final long MIN_WORK_PER_THREAD = 1L << 23;
+
+    private static final FloatGemm GEMM = chooseKernels();
+    /** The operand {@code bᵀ} that {@code a·bᵀ} packs, one growing buffer per calling thread. */
+    private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+    /** The transposed result of an {@code a·bᵀ} computed as {@code b·aᵀ}, one buffer per calling thread. */
+    private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static volatile int threads = Math.max(1, Integer.getInteger("backprop4j.threads",
+            Runtime.getRuntime().availableProcessors()));
+    private static volatile Executor executor;
+    /** The library's own pool, or {@code null}; guarded by the class lock. */
+    private static ThreadPoolExecutor ownPool;
+
+    private Engine() {
+    }
+
+    private static FloatGemm chooseKernels() {
+        if (!Boolean.parseBoolean(System.getProperty("backprop4j.vector", "true"))) {
+            LOG.info("backprop4j float32 kernels: scalar (the vector path is disabled by -Dbackprop4j.vector=false)");
+            return new ScalarFloatGemm();
+        }
+        Optional<FloatGemm> vector = FloatGemm.vector();
+        if (vector.isPresent()) {
+            LOG.info("backprop4j float32 kernels: {}", vector.get().description());
+            return vector.get();
+        }
+        LOG.info("backprop4j float32 kernels: scalar. For kernels several times faster, run the JVM with "
+                + "--add-modules jdk.incubator.vector (Java 17 or later)");
+        return new ScalarFloatGemm();
+    }
+
+    /**
+     * Describes the float32 kernels in use.
+     *
+     * @return e.g. {@code "vector (512-bit FloatVector, 16 lanes)"} or {@code "scalar (auto-vectorised loops)"}
+     */
+    public static String kernels() {
+        return GEMM.description();
+    }
+
+    /**
+     * Returns whether the float32 kernels use the Vector API.
+     *
+     * @return {@code true} on the vector path
+     */
+    public static boolean isVectorized() {
+        return !(GEMM instanceof ScalarFloatGemm);
+    }
+
+    /**
+     * Returns the most threads one multiply may use, the calling thread included.
+     *
+     * @return at least 1
+     */
+    public static int threads() {
+        return threads;
+    }
+
+    /**
+     * Sets the most threads one multiply may use, the calling thread included, on the library's own pool;
+     * replaces an executor set before (which is not shut down: it belongs to its caller).
+     *
+     * @param count at least 1; 1 keeps all work on the calling thread
+     * @throws IllegalArgumentException if {@code count} is below 1
+     */
+    public static synchronized void setThreads(int count) {
+        Checks.positive(count, "threads");
+        executor = null;
+        threads = count;
+        if (ownPool != null) {
+            int size = Math.max(1, count - 1);
+            if (size >= ownPool.getMaximumPoolSize()) {
+                ownPool.setMaximumPoolSize(size);
+                ownPool.setCorePoolSize(size);
+            } else {
+                ownPool.setCorePoolSize(size);
+                ownPool.setMaximumPoolSize(size);
+            }
+        }
+    }
+
+    /**
+     * Runs the helper parts of large multiplies on the caller's executor instead of the library's pool.
+     *
+     * @param helpers where the parts other than the calling thread's run; must run tasks concurrently
+     *     (a direct executor would be correct but slow)
+     * @param count the most threads one multiply may use, the calling thread included, at least 1
+     * @throws NullPointerException if {@code helpers} is {@code null}
+     * @throws IllegalArgumentException if {@code count} is below 1
+     */
+    public static synchronized void setExecutor(Executor helpers, int count) {
+        Checks.notNull(helpers, "executor");
+        Checks.positive(count, "threads");
+        threads = count;
+        executor = helpers;
+    }
+
+    /**
+     * Ends the library's own worker threads (after the tasks they are running) and goes back to one thread per
+     * multiply; a later {@link #setThreads(int)} starts a new pool when needed. An executor set by
+     * {@link #setExecutor} is forgotten, not shut down.
+     */
+    public static synchronized void shutdown() {
+        threads = 1;
+        executor = null;
+        if (ownPool != null) {
+            ownPool.shutdown();
+            ownPool = null;
+        }
+    }
+
+    private static synchronized Executor helpers() {
+        if (executor != null) {
+            return executor;
+        }
+        if (ownPool == null) {
+            int size = Math.max(1, threads - 1);
+            ownPool = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    new DaemonThreads());
+            ownPool.allowCoreThreadTimeOut(true);
+        }
+        return ownPool;
+    }
+
+    private static final class DaemonThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "backprop4j-worker-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    // ------------------------------------------------------------------ float32 multiplies
+
+    /** {@code out[n×m] = a[n×k]·b[m×k]ᵀ}. */
+    static void multiplyTransposed(float[] a, float[] b, float[] out, int n, int k, int m) {
+        long work = (long) n * k * m;
+        if (GEMM.prefersDot(n, k, m)) {
+            int parts = parts(work, m / 4);
+            if (parts <= 1) {
+                GEMM.multiplyTransposedDot(a, b, out, n, k, m, 0, m);
+            } else {
+                split(m, parts, (j0, j1) -> GEMM.multiplyTransposedDot(a, b, out, n, k, m, j0, j1));
+            }
+            return;
+        }
+        if ((long) n * k + (long) n * m < (long) k * m && n % GEMM.lanes() == 0) {
+            // Fewer elements to move if a is packed instead (and n fills whole vectors): outᵀ[m×n] = b·aᵀ, then outᵀ is transposed back.
+            // Each element is the same chain of multiply-adds over p either way, so the choice keeps the bits.
+            float[] at = packed(PACKED, k * n);
+            FloatGemm.transpose(a, at, n, k);
+            float[] outT = packed(RESULT, m * n);
+            multiplyRows(b, k, 1, at, outT, k, n, m, work);
+            FloatGemm.transpose(outT, out, m, n);
+            return;
+        }
+        float[] bt = packed(PACKED, k * m);
+        FloatGemm.transpose(b, bt, m, k);
+        multiplyRows(a, k, 1, bt, out, k, m, n, work);
+    }
+
+    private static float[] packed(ThreadLocal<float[]> buffer, int length) {
+        float[] packed = buffer.get();
+        if (packed.length < length) {
+            packed = new float[length];
+            buffer.set(packed);
+        }
+        return packed;
+    }
+
+    /** {@code out[m×k] = a[n×m]ᵀ·b[n×k]}. */
+    static void transposedMultiply(float[] a, float[] b, float[] out, int n, int m, int k) {
+        multiplyRows(a, 1, m, b, out, n, k, m, (long) n * m * k);
+    }
+
+    /** {@code out[n×m] = a[n×k]·b[k×m]}. */
+    static void multiply(float[] a, float[] b, float[] out, int n, int k, int m) {
+        multiplyRows(a, k, 1, b, out, k, m, n, (long) n * k * m);
+    }
+
+    private static void multiplyRows(float[] a, int rs, int cs, float[] b, float[] out, int inner, int cols,
+            int rows, long work) {
+        int parts = parts(work, rows / 4);
+        if (parts <= 1) {
+            GEMM.multiply(a, rs, cs, b, out, inner, cols, 0, rows);
+        } else {
+            split(rows, parts, (i0, i1) -> GEMM.multiply(a, rs, cs, b, out, inner, cols, i0, i1));
+        }
+    }
+
+    private static int parts(long work, int maxParts) {
+        int t = threads;
+        if (t <= 1 || work < 2 * MIN_WORK_PER_THREAD) {
+            return 1;
+        }
+        return (int) Math.min(Math.min(t, work / MIN_WORK_PER_THREAD), Math.max(1, maxParts));
+    }
+
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /** Runs {@code [0, units)} in {@code parts} pieces aligned to 4, the first on the calling thread. */
+    private static void split(int units, int parts, Range body) {
+        Executor pool = helpers();
+        CountDownLatch done = new CountDownLatch(parts - 1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int t = 1; t < parts; t++) {
+            int from = boundary(units, parts, t);
+            int to = boundary(units, parts, t + 1);
+            Runnable task = () -> {
+                try {
+                    body.run(from, to);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.countDown();
+                }
+            };
+            try {
+                pool.execute(task);
+            } catch (RejectedExecutionException shutDown) {
+                task.run();
+            }
+        }
+        body.run(0, boundary(units, parts, 1));
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // finish: the helpers are still writing into the output
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable e = failure.get();
+        if (e instanceof RuntimeException r) {
+            throw r;
+        } else if (e instanceof Error err) {
+            throw err;
+        }
+    }
+
+    private static int boundary(int units, int parts, int t) {
+        return t >= parts ? units : (int) ((long) units * t / parts) & ~3;
+    }
+}

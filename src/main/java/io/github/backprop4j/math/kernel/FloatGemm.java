@@ -1,0 +1,115 @@
+package io.github.backprop4j.math.kernel;
+
+/**
+ * The fast float32 matrix multiplies, one implementation per path: {@link ScalarFloatGemm}, shaped so that
+ * C2 vectorises it, and {@code VectorFloatGemm} (in {@code src/main/java-vector}), written with the incubating
+ * Vector API. The caller ({@code io.github.backprop4j.math.Engine}) splits the output into ranges, one per
+ * thread, and packs operands where a method asks for it.
+ *
+ * <p>Every method computes each output element it owns in one fixed order, independent of the range it is
+ * given: so results are bit-identical whatever the number of threads. Methods allocate nothing, except
+ * once-per-thread scratch space.
+ */
+public interface FloatGemm {
+
+    /**
+     * A short description of the path, for the log.
+     *
+     * @return e.g. {@code "vector (512-bit FloatVector)"}
+     */
+    String description();
+
+    /**
+     * The number of columns the multiply handles in one vector; column counts that are not a multiple of it
+     * end in a slower tail.
+     *
+     * @return the vector's lanes, or 1 where any width is as fast
+     */
+    int lanes();
+
+    /**
+     * Rows {@code [i0, i1)} of {@code out[rows × m] = A · b}, where {@code A[i][p] = a[i·rowStride + p·colStride]}
+     * (so {@code rowStride = k, colStride = 1} is a row-major {@code a} and {@code rowStride = 1,
+     * colStride = rows} its transpose) and {@code b} is {@code [k × m]} row-major. Each element is
+     * {@code Σ_p A[i][p]·b[p][j]}, summed in order of p.
+     *
+     * @param a the left operand
+     * @param rowStride step in {@code a} from one output row to the next
+     * @param colStride step in {@code a} from one p to the next
+     * @param b the right operand, k rows of m
+     * @param out the result, rows of m
+     * @param k the summed dimension
+     * @param m columns of b and out
+     * @param i0 first output row, inclusive
+     * @param i1 last output row, exclusive
+     */
+    void multiply(float[] a, int rowStride, int colStride, float[] b, float[] out, int k, int m, int i0, int i1);
+
+    /**
+     * Whether {@link #multiplyTransposedDot} is better than packing {@code bᵀ} for an {@code a·bᵀ} of this
+     * shape. Depends on the shape alone, never on the thread count.
+     *
+     * @param n rows of a
+     * @param k columns of a and b
+     * @param m rows of b
+     * @return whether to use dot products of rows
+     */
+    boolean prefersDot(int n, int k, int m);
+
+    /**
+     * Columns {@code [j0, j1)} of {@code out[n × m] = a[n×k] · b[m×k]ᵀ}, each element a dot product of two
+     * rows in a fixed order.
+     *
+     * @param a the left operand, n rows of k
+     * @param b the right operand, m rows of k
+     * @param out the result, n rows of m
+     * @param n rows of a
+     * @param k columns of a and b
+     * @param m rows of b
+     * @param j0 first output column, inclusive
+     * @param j1 last output column, exclusive
+     */
+    void multiplyTransposedDot(float[] a, float[] b, float[] out, int n, int k, int m, int j0, int j1);
+
+    /**
+     * Loads the Vector API path, if the JVM can run it: the module {@code jdk.incubator.vector} must be in
+     * the boot layer (the JVM was started with {@code --add-modules jdk.incubator.vector}).
+     *
+     * @return the vector path, or empty if the module is missing or the class cannot be linked
+     */
+    static java.util.Optional<FloatGemm> vector() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            Class<?> c = Class.forName("io.github.backprop4j.math.kernel.VectorFloatGemm");
+            return java.util.Optional.of((FloatGemm) c.getConstructor().newInstance());
+        } catch (LinkageError | ReflectiveOperationException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * {@code bt[k × m] = b[m × k]ᵀ}, in blocks that stay in cache.
+     *
+     * @param b the source, m rows of k
+     * @param bt the destination, k rows of m (at least k·m long)
+     * @param m rows of b
+     * @param k columns of b
+     */
+    static void transpose(float[] b, float[] bt, int m, int k) {
+        final int block = 32;
+        for (int j0 = 0; j0 < m; j0 += block) {
+            int j1 = Math.min(m, j0 + block);
+            for (int p0 = 0; p0 < k; p0 += block) {
+                int p1 = Math.min(k, p0 + block);
+                for (int j = j0; j < j1; j++) {
+                    int bj = j * k;
+                    for (int p = p0; p < p1; p++) {
+                        bt[p * m + j] = b[bj + p];
+                    }
+                }
+            }
+        }
+    }
+}

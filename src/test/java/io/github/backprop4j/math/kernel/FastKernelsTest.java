@@ -1,0 +1,143 @@
+package io.github.backprop4j.math.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every fast float32 multiply, on each path this JVM can run (the scalar path always, the vector path when
+ * the JVM has {@code jdk.incubator.vector}), against the plain reference kernels of {@link FloatKernels} on
+ * random shapes: 1, odd sizes, sizes just above the vector widths, and k above the k-block of 128. Each output
+ * element must be within float rounding of the reference, every element written, nothing past the output
+ * touched, and a range of rows or columns must give the same bits as the whole.
+ */
+class FastKernelsTest {
+
+    private static final int[] SIZES = {1, 3, 4, 7, 9, 15, 16, 17, 31, 33, 47, 65};
+    private static final int[] INNER = {1, 5, 16, 17, 33, 129, 300};
+    private static final int SENTINELS = 5;
+
+    static Stream<FloatGemm> paths() {
+        List<FloatGemm> all = new ArrayList<>();
+        all.add(new ScalarFloatGemm());
+        FloatGemm.vector().ifPresent(all::add);
+        return all.stream();
+    }
+
+    private final SplittableRandom random = new SplittableRandom(2024);
+
+    private float[] randomFloats(int length) {
+        float[] x = new float[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = (float) random.nextDouble(-1, 1);
+        }
+        return x;
+    }
+
+    private static float[] nanFloats(int length) {
+        float[] x = new float[length + SENTINELS];
+        Arrays.fill(x, Float.NaN);
+        Arrays.fill(x, length, x.length, 42);
+        return x;
+    }
+
+    private static void assertClose(String what, float[] want, float[] got, int k) {
+        for (int i = 0; i < want.length; i++) {
+            // Inputs in [−1, 1]: both sums are within k·k·u of the exact one.
+            if (!(Math.abs(got[i] - want[i]) <= 2.0 * k * k * 0x1p-24)) {
+                fail("%s [%d]: got %s, want %s", what, i, got[i], want[i]);
+            }
+        }
+        for (int i = want.length; i < want.length + SENTINELS; i++) {
+            assertThat(got[i]).as("%s writes past its output", what).isEqualTo(42);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
+    void multiplyMatchesTheReferenceInEveryLayout(FloatGemm gemm) {
+        for (int n : SIZES) {
+            for (int k : INNER) {
+                for (int m : SIZES) {
+                    String shape = gemm.description() + " " + n + "×" + k + "×" + m;
+                    float[] a = randomFloats(n * k);
+                    float[] b = randomFloats(k * m);
+                    float[] want = new float[n * m];
+                    FloatKernels.multiply(a, b, want, n, k, m);
+                    float[] got = nanFloats(n * m);
+                    gemm.multiply(a, k, 1, b, got, k, m, 0, n);
+                    assertClose("multiply " + shape, want, got, k);
+                    assertRangesGiveTheSameBits(shape, got, n, m,
+                            (out, i0, i1) -> gemm.multiply(a, k, 1, b, out, k, m, i0, i1));
+
+                    // aᵀ·b with a stored [k × n]: A[i][p] = a[p·n + i]
+                    float[] at = randomFloats(k * n);
+                    want = new float[n * m];
+                    FloatKernels.transposedMultiply(at, b, want, k, n, m);
+                    got = nanFloats(n * m);
+                    gemm.multiply(at, 1, n, b, got, k, m, 0, n);
+                    assertClose("transposedMultiply " + shape, want, got, k);
+
+                    // a·bᵀ with b stored [m × k], as dot products and through a packed bᵀ
+                    float[] bm = randomFloats(m * k);
+                    want = new float[n * m];
+                    FloatKernels.multiplyTransposed(a, bm, want, n, k, m);
+                    got = nanFloats(n * m);
+                    gemm.multiplyTransposedDot(a, bm, got, n, k, m, 0, m);
+                    assertClose("multiplyTransposedDot " + shape, want, got, k);
+                    float[] whole = got;
+                    float[] parts = nanFloats(n * m);
+                    int half = m / 2;
+                    gemm.multiplyTransposedDot(a, bm, parts, n, k, m, 0, half);
+                    gemm.multiplyTransposedDot(a, bm, parts, n, k, m, half, m);
+                    assertThat(parts).as("column ranges of " + shape).isEqualTo(whole);
+                    float[] bt = new float[k * m];
+                    FloatGemm.transpose(bm, bt, m, k);
+                    got = nanFloats(n * m);
+                    gemm.multiply(a, k, 1, bt, got, k, m, 0, n);
+                    assertClose("packed multiplyTransposed " + shape, want, got, k);
+                }
+            }
+        }
+    }
+
+    private interface RowRange {
+        void run(float[] out, int i0, int i1);
+    }
+
+    private static void assertRangesGiveTheSameBits(String shape, float[] whole, int n, int m, RowRange kernel) {
+        for (int split : new int[] {1, n / 2, n - 1}) {
+            if (split <= 0 || split >= n) {
+                continue;
+            }
+            float[] parts = nanFloats(n * m);
+            kernel.run(parts, split, n);
+            kernel.run(parts, 0, split);
+            assertThat(parts).as("rows split at " + split + " of " + shape).isEqualTo(whole);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
+    void transposeIsExact(FloatGemm gemm) {
+        for (int m : SIZES) {
+            for (int k : INNER) {
+                float[] b = randomFloats(m * k);
+                float[] bt = new float[k * m];
+                FloatGemm.transpose(b, bt, m, k);
+                for (int j = 0; j < m; j++) {
+                    for (int p = 0; p < k; p++) {
+                        assertThat(bt[p * m + j]).isEqualTo(b[j * k + p]);
+                    }
+                }
+            }
+        }
+    }
+}
