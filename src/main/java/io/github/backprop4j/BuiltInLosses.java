@@ -148,11 +148,7 @@ final class BuiltInLosses {
         /** {@code C = (1/batch) Σ_samples Σᵢ yᵢ·(logΣⱼe^zⱼ − zᵢ)}. */
         @Override
         public double value(Matrix z, Matrix a, Matrix target) {
-            Matrix logSumExp = Matrix.zeros(z.precision(), z.rows(), 1);
-            z.logSumExpRows(logSumExp);
-            Matrix targetSums = Matrix.zeros(z.precision(), z.rows(), 1);
-            target.rowSums(targetSums);
-            return (Matrix.dot(logSumExp, targetSums) - Matrix.dot(target, z)) / z.rows();
+            return Matrix.softmaxCrossEntropy(z, target) / z.rows();
         }
 
         /** {@code ∂C/∂a = −y / (a·batch)}; used only by a caller that asks for it, since δᴸ is fused. */
@@ -166,12 +162,7 @@ final class BuiltInLosses {
         @Override
         public void outputErrorSignal(Activation outputActivation, Matrix z, Matrix a, Matrix target,
                 Matrix delta) {
-            Matrix targetSums = Matrix.zeros(z.precision(), z.rows(), 1);
-            target.rowSums(targetSums);
-            delta.copyFrom(a);
-            delta.multiplyRows(targetSums);
-            delta.addScaled(-1, target);
-            delta.scale(1.0 / a.rows());
+            Matrix.softmaxCrossEntropyErrorSignal(a, target, 1.0 / a.rows(), delta);
         }
 
         @Override

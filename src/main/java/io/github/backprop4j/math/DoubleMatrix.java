@@ -158,6 +158,16 @@ final class DoubleMatrix extends Matrix {
     }
 
     @Override
+    double softmaxCrossEntropyKernel(Matrix y) {
+        return DoubleKernels.softmaxCrossEntropy(data, d(y), rows, cols);
+    }
+
+    @Override
+    void softmaxCrossEntropyErrorSignalKernel(Matrix a, Matrix y, double scale) {
+        DoubleKernels.softmaxCrossEntropyErrorSignal(d(a), d(y), scale, data, rows, cols);
+    }
+
+    @Override
     double dotKernel(Matrix y) {
         return DoubleKernels.dot(data, d(y));
     }

@@ -161,6 +161,16 @@ final class FloatMatrix extends Matrix {
     }
 
     @Override
+    double softmaxCrossEntropyKernel(Matrix y) {
+        return FloatKernels.softmaxCrossEntropy(data, f(y), rows, cols);
+    }
+
+    @Override
+    void softmaxCrossEntropyErrorSignalKernel(Matrix a, Matrix y, double scale) {
+        FloatKernels.softmaxCrossEntropyErrorSignal(f(a), f(y), scale, data, rows, cols);
+    }
+
+    @Override
     double dotKernel(Matrix y) {
         return FloatKernels.dot(data, f(y));
     }

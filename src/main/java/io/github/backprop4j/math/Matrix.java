@@ -681,6 +681,42 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
         }
     }
 
+    /**
+     * {@code Σ_r Σ_c y[r][c]·(log Σ_j e^{z[r][j]} − z[r][c])}: the summed softmax cross-entropy of a batch,
+     * computed from the weighted sums with a stable log-sum-exp, in double, without temporaries.
+     *
+     * @param z the weighted sums (logits), {@code [batch × classes]}
+     * @param y the targets, the same shape and precision
+     * @return the sum over samples (divide by the batch size for the mean)
+     */
+    public static double softmaxCrossEntropy(Matrix z, Matrix y) {
+        Checks.notNull(z, "z");
+        Checks.notNull(y, "y");
+        if (z.rows != y.rows || z.cols != y.cols || z.precision() != y.precision()) {
+            throw new IllegalArgumentException("softmaxCrossEntropy: operands differ, " + z + " and " + y);
+        }
+        return z.softmaxCrossEntropyKernel(y);
+    }
+
+    /**
+     * {@code out[r] = (a[r]·Σ_c y[r][c] − y[r])·scale}: the fused error signal of softmax with cross-entropy,
+     * without temporaries.
+     *
+     * @param a the softmax outputs, {@code [batch × classes]}
+     * @param y the targets, the same shape
+     * @param scale the factor, e.g. {@code 1/batch}
+     * @param out a writable matrix of the same shape and precision
+     */
+    public static void softmaxCrossEntropyErrorSignal(Matrix a, Matrix y, double scale, Matrix out) {
+        checkSameShape(out, a, "softmaxCrossEntropyErrorSignal");
+        checkSameShape(out, y, "softmaxCrossEntropyErrorSignal");
+        out.softmaxCrossEntropyErrorSignalKernel(a, y, scale);
+    }
+
+    abstract double softmaxCrossEntropyKernel(Matrix y);
+
+    abstract void softmaxCrossEntropyErrorSignalKernel(Matrix a, Matrix y, double scale);
+
     abstract void zipKernel(Matrix x, Matrix y, DoubleBinaryOperator f);
 
     abstract double dotKernel(Matrix y);

@@ -341,4 +341,58 @@ public final class DoubleKernels {
             }
         }
     }
+
+    /**
+     * {@code Σ_r Σ_c y[r][c]·(lse(z[r]) − z[r][c])} with {@code lse(z[r]) = max + log Σ_c exp(z[r][c] − max)},
+     * accumulated in double row by row.
+     *
+     * @param z the logits, rows of cols
+     * @param y the targets, rows of cols
+     * @param rows the number of rows
+     * @param cols the number of columns
+     * @return the summed cross-entropy
+     */
+    public static double softmaxCrossEntropy(double[] z, double[] y, int rows, int cols) {
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, z[o + c]);
+            }
+            double s = 0;
+            for (int c = 0; c < cols; c++) {
+                s += Math.exp(z[o + c] - max);
+            }
+            double lse = max + Math.log(s);
+            for (int c = 0; c < cols; c++) {
+                total += y[o + c] * (lse - z[o + c]);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * {@code out[r][c] = (a[r][c]·Σ_j y[r][j] − y[r][c])·scale}, the row sum accumulated in double.
+     *
+     * @param a the softmax outputs, rows of cols
+     * @param y the targets, rows of cols
+     * @param scale the factor
+     * @param out the result, rows of cols
+     * @param rows the number of rows
+     * @param cols the number of columns
+     */
+    public static void softmaxCrossEntropyErrorSignal(double[] a, double[] y, double scale, double[] out, int rows,
+            int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                sum += y[o + c];
+            }
+            for (int c = 0; c < cols; c++) {
+                out[o + c] = ((a[o + c] * sum - y[o + c]) * scale);
+            }
+        }
+    }
 }
