@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * plain kernels, the exact reference.
  *
  * <p><b>Threads.</b> A multiply is split over threads only when it is large enough for that to pay
- * ({@value #MIN_WORK_PER_THREAD} multiply-adds per thread at least); the calling thread always does one
+ * (8,388,608 multiply-adds per thread at least, or the system property
+ * {@code backprop4j.minWorkPerThread}); the calling thread always does one
  * part. Each output element is computed by one thread in one fixed order, so results are bit-identical
  * whatever the thread count. By default the library uses {@link Runtime#availableProcessors()} threads (or
  * the system property {@code backprop4j.threads}) from its own pool of daemon threads named
@@ -47,7 +48,7 @@ public final class Engine {
      * 128×784×128 product (12.8 M) was not reliably faster on two threads, a 512×784×128 one was (GemmBench,
      * docs/performance.md).
      */
-    static final long MIN_WORK_PER_THREAD = 1L << 23;
+    static final long MIN_WORK_PER_THREAD = Long.getLong("backprop4j.minWorkPerThread", 1L << 23);
 
     private static final FloatGemm GEMM = chooseKernels();
     /** The operand {@code bᵀ} that {@code a·bᵀ} packs, one growing buffer per calling thread. */
