@@ -71,6 +71,9 @@ class MnistEndToEndTest {
 
         double[] sorted = accuracies.clone();
         Arrays.sort(sorted);
+        org.slf4j.LoggerFactory.getLogger(MnistEndToEndTest.class).info(
+                "MNIST 784-128-10, momentum 0.05/0.9, batch 32, 15 epochs: test accuracy by seed 1, 2, 3 = {}, median {}",
+                Arrays.toString(accuracies), sorted[1]);
         assertThat(sorted[1]).as("median of %s", Arrays.toString(accuracies)).isGreaterThanOrEqualTo(0.96);
     }
 }
