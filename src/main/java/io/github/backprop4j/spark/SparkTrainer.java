@@ -16,7 +16,7 @@ import io.github.backprop4j.train.Backpropagator;
 import io.github.backprop4j.train.EpochSummary;
 import io.github.backprop4j.train.ForwardPass;
 import io.github.backprop4j.train.Gradients;
-import io.github.backprop4j.train.LoggingListener;
+import io.github.backprop4j.train.Trainer;
 import io.github.backprop4j.train.TrainingListener;
 import io.github.backprop4j.train.TrainingResult;
 import io.github.backprop4j.train.TrainingRun;
@@ -43,13 +43,14 @@ import org.slf4j.LoggerFactory;
  * Trains a network data-parallel on Apache Spark and returns an ordinary {@link Network}.
  *
  * <pre>{@code
- * SparkTrainer trainer = SparkTrainer.builder()
+ * Trainer config = Trainer.builder()      // the same configuration a single machine uses
  *         .loss(Loss.CROSS_ENTROPY)
  *         .optimizer(Optimizer.adam(0.001))
  *         .epochs(5)
  *         .batchSize(256)          // the global mini-batch
  *         .seed(7)
  *         .build();
+ * SparkTrainer trainer = SparkTrainer.builder(config).build();
  * TrainingResult result = trainer.fit(network, SparkData.labelledSamples(df, "features", "label", 10));
  * ModelFile.save(result.network(), Path.of("model.safetensors"));
  * }</pre>
@@ -101,11 +102,6 @@ public final class SparkTrainer {
         PARAMETER_AVERAGING
     }
 
-    /** Epochs unless set otherwise. */
-    static final int DEFAULT_EPOCHS = 10;
-    /** Samples per mini-batch unless set otherwise. */
-    static final int DEFAULT_BATCH_SIZE = 32;
-
     private final Loss loss;
     private final Optimizer optimizer;
     private final int epochs;
@@ -119,30 +115,34 @@ public final class SparkTrainer {
     private final LearningRateSchedule schedule;
 
     private SparkTrainer(Builder b) {
-        this.loss = b.loss;
-        this.optimizer = b.optimizer;
-        this.epochs = b.epochs;
-        this.batchSize = b.batchSize;
-        this.seed = b.seed;
+        Trainer t = b.trainer;
+        this.loss = t.loss();
+        this.optimizer = t.optimizer();
+        this.epochs = t.epochs();
+        this.batchSize = t.batchSize();
+        this.seed = t.seed();
         this.mode = b.mode;
         this.averagingInterval = b.averagingInterval;
         this.averageOptimizerState = b.averageOptimizerState;
-        List<TrainingListener> all = new ArrayList<>(b.listeners);
-        if (b.logging) {
-            all.add(0, new LoggingListener());
-        }
-        this.listeners = List.copyOf(all);
-        this.clipNorm = b.clipNorm;
-        this.schedule = b.schedule;
+        this.listeners = t.listeners();
+        this.clipNorm = t.clipGradientNorm();
+        this.schedule = t.learningRateSchedule();
     }
 
     /**
-     * Starts a configuration. {@link Builder#loss} and {@link Builder#optimizer} are required.
+     * Starts a Spark configuration from a single-machine one: the trainer's loss, optimizer, epochs, batch size
+     * (the global mini-batch in synchronous mode, each partition's local batch in parameter averaging), seed,
+     * listeners (its logging listener included), gradient clipping and learning-rate schedule.
      *
-     * @return a new builder
+     * @param trainer the configuration to run on Spark
+     * @return a new builder, synchronous unless told otherwise
+     * @throws NullPointerException if {@code trainer} is {@code null}
+     * @throws IllegalArgumentException naming each one, if the trainer uses what Spark training does not do:
+     *     dropout, metrics, early stopping, a validation fraction, unshuffled epochs, or divergence as a listener
+     *     event
      */
-    public static Builder builder() {
-        return new Builder();
+    public static Builder builder(Trainer trainer) {
+        return new Builder(trainer);
     }
 
     /**
@@ -475,76 +475,36 @@ public final class SparkTrainer {
     /** A fluent configuration of a {@link SparkTrainer}. Not thread-safe. */
     public static final class Builder {
 
-        private Loss loss;
-        private Optimizer optimizer;
-        private int epochs = DEFAULT_EPOCHS;
-        private int batchSize = DEFAULT_BATCH_SIZE;
-        private long seed;
+        private final Trainer trainer;
         private Mode mode = Mode.SYNCHRONOUS;
         private int averagingInterval = 1;
         private boolean averageOptimizerState = true;
-        private final List<TrainingListener> listeners = new ArrayList<>();
-        private boolean logging = true;
-        private double clipNorm;
-        private LearningRateSchedule schedule = LearningRateSchedule.constant();
 
-        private Builder() {
-        }
-
-        /**
-         * Sets the loss to minimise (required).
-         *
-         * @param value the loss
-         * @return this builder
-         */
-        public Builder loss(Loss value) {
-            loss = Checks.notNull(value, "loss");
-            return this;
-        }
-
-        /**
-         * Sets the optimizer configuration (required).
-         *
-         * @param value the optimizer
-         * @return this builder
-         */
-        public Builder optimizer(Optimizer value) {
-            optimizer = Checks.notNull(value, "optimizer");
-            return this;
-        }
-
-        /**
-         * Sets the number of passes over the data ({@value SparkTrainer#DEFAULT_EPOCHS} unless set).
-         *
-         * @param value at least 1
-         * @return this builder
-         */
-        public Builder epochs(int value) {
-            epochs = Checks.positive(value, "epochs");
-            return this;
-        }
-
-        /**
-         * Sets the mini-batch size ({@value SparkTrainer#DEFAULT_BATCH_SIZE} unless set): the global batch of
-         * each synchronous step, or each partition's local batch when averaging parameters.
-         *
-         * @param value at least 1
-         * @return this builder
-         */
-        public Builder batchSize(int value) {
-            batchSize = Checks.positive(value, "batchSize");
-            return this;
-        }
-
-        /**
-         * Sets the seed of the epochs' orders (0 unless set).
-         *
-         * @param value the seed
-         * @return this builder
-         */
-        public Builder seed(long value) {
-            seed = value;
-            return this;
+        private Builder(Trainer trainer) {
+            this.trainer = Checks.notNull(trainer, "trainer");
+            List<String> unsupported = new ArrayList<>();
+            if (!trainer.dropout().isNone()) {
+                unsupported.add("dropout " + trainer.dropout());
+            }
+            if (!trainer.metrics().isEmpty()) {
+                unsupported.add("metrics " + trainer.metrics());
+            }
+            if (trainer.earlyStopping() != null) {
+                unsupported.add(trainer.earlyStopping().toString());
+            }
+            if (trainer.validationFraction() > 0) {
+                unsupported.add("validationFraction " + trainer.validationFraction());
+            }
+            if (!trainer.shuffles()) {
+                unsupported.add("shuffle(false)");
+            }
+            if (!trainer.throwsOnDivergence()) {
+                unsupported.add("throwOnDivergence(false)");
+            }
+            if (!unsupported.isEmpty()) {
+                throw new IllegalArgumentException("trainer: Spark training does not support " + unsupported
+                        + "; configure the Trainer without them");
+            }
         }
 
         /**
@@ -583,69 +543,11 @@ public final class SparkTrainer {
         }
 
         /**
-         * Adds listeners, called on the driver in the order added (after the logging listener).
-         *
-         * @param values the listeners
-         * @return this builder
-         */
-        public Builder listeners(TrainingListener... values) {
-            Checks.notNull(values, "listeners");
-            for (TrainingListener l : values) {
-                listeners.add(Checks.notNull(l, "listener"));
-            }
-            return this;
-        }
-
-        /**
-         * Sets whether a {@link LoggingListener} logs each epoch through SLF4J (the default).
-         *
-         * @param value {@code false} to train silently
-         * @return this builder
-         */
-        public Builder logging(boolean value) {
-            logging = value;
-            return this;
-        }
-
-        /**
-         * Clips the gradients of every step by their global L2 norm: the summed gradients of a global step, or
-         * each local step's when averaging parameters.
-         *
-         * @param maxNorm the largest allowed norm, finite and &gt; 0
-         * @return this builder
-         */
-        public Builder clipGradientNorm(double maxNorm) {
-            clipNorm = Checks.positiveFinite(maxNorm, "maxNorm");
-            return this;
-        }
-
-        /**
-         * Varies the learning rate: step {@code t} (from 1 over the run; when averaging, the local step) of
-         * epoch {@code e} uses {@code schedule.learningRate(optimizer.learningRate(), t, e)}, computed on the
-         * driver. Constant unless set.
-         *
-         * @param value the schedule
-         * @return this builder
-         */
-        public Builder learningRateSchedule(LearningRateSchedule value) {
-            schedule = Checks.notNull(value, "learningRateSchedule");
-            return this;
-        }
-
-        /**
          * Builds the trainer.
          *
-         * @return an immutable trainer
-         * @throws IllegalStateException naming what is missing, if the loss or optimizer was not set
+         * @return an immutable Spark trainer
          */
         public SparkTrainer build() {
-            if (loss == null) {
-                throw new IllegalStateException("a SparkTrainer needs a loss: call loss(...) before build()");
-            }
-            if (optimizer == null) {
-                throw new IllegalStateException("a SparkTrainer needs an optimizer: call optimizer(...) before "
-                        + "build()");
-            }
             return new SparkTrainer(this);
         }
     }

@@ -507,6 +507,123 @@ public final class Trainer {
         return seed;
     }
 
+    /**
+     * Returns the loss this trainer minimises.
+     *
+     * @return the loss
+     */
+    public Loss loss() {
+        return loss;
+    }
+
+    /**
+     * Returns the optimizer configuration.
+     *
+     * @return the optimizer
+     */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * Returns the number of epochs.
+     *
+     * @return at least 1
+     */
+    public int epochs() {
+        return epochs;
+    }
+
+    /**
+     * Returns the number of samples per optimizer step.
+     *
+     * @return at least 1
+     */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * Returns whether each epoch visits the data in a fresh seeded order.
+     *
+     * @return {@code true} unless {@link Builder#shuffle(boolean) shuffle(false)} was set
+     */
+    public boolean shuffles() {
+        return shuffle;
+    }
+
+    /**
+     * Returns the metrics measured each epoch.
+     *
+     * @return an unmodifiable list, possibly empty
+     */
+    public List<Metric> metrics() {
+        return metrics;
+    }
+
+    /**
+     * Returns the listeners, the logging listener first if logging is on.
+     *
+     * @return an unmodifiable list
+     */
+    public List<TrainingListener> listeners() {
+        return listeners;
+    }
+
+    /**
+     * Returns the early-stopping configuration.
+     *
+     * @return the configuration, or {@code null} if training never stops early
+     */
+    public EarlyStopping earlyStopping() {
+        return earlyStopping;
+    }
+
+    /**
+     * Returns the dropout rates.
+     *
+     * @return the rates per layer, {@link Dropout#none()} if none
+     */
+    public Dropout dropout() {
+        return dropout;
+    }
+
+    /**
+     * Returns the global-norm bound of gradient clipping.
+     *
+     * @return the largest allowed global norm, or 0 if gradients are not clipped
+     */
+    public double clipGradientNorm() {
+        return clipNorm;
+    }
+
+    /**
+     * Returns the learning-rate schedule.
+     *
+     * @return the schedule, {@link LearningRateSchedule#constant()} unless set
+     */
+    public LearningRateSchedule learningRateSchedule() {
+        return schedule;
+    }
+
+    /**
+     * Returns the share of in-memory training data held out for validation.
+     *
+     * @return the fraction, 0 if none
+     */
+    public double validationFraction() {
+        return validationFraction;
+    }
+
+    /**
+     * Returns whether divergence throws (the default) rather than ending the run with a listener event.
+     *
+     * @return {@code true} if {@link #fit} throws {@link TrainingDivergedException}
+     */
+    public boolean throwsOnDivergence() {
+        return throwOnDivergence;
+    }
+
     @Override
     public String toString() {
         return "Trainer[" + loss + ", " + optimizer + ", " + epochs + " epochs, batch " + batchSize + ", seed "

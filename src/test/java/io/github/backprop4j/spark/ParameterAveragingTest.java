@@ -81,9 +81,9 @@ class ParameterAveragingTest {
             samples.add(new Sample(train.features(i), train.targets(i)));
         }
 
-        TrainingResult averaged = SparkTrainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.001))
-                .epochs(EPOCHS).batchSize(BATCH).seed(2).parameterAveraging(8).logging(false).build()
-                .fit(network(), sc.parallelize(samples, 2));
+        TrainingResult averaged = SparkTrainer.builder(Trainer.builder().loss(Loss.CROSS_ENTROPY)
+                .optimizer(Optimizer.adam(0.001)).epochs(EPOCHS).batchSize(BATCH).seed(2).logging(false).build())
+                .parameterAveraging(8).build().fit(network(), sc.parallelize(samples, 2));
 
         double singleAccuracy = accuracy(single);
         double averagedAccuracy = accuracy(averaged.network());
@@ -101,9 +101,9 @@ class ParameterAveragingTest {
         for (int i = 0; i < 600; i++) {
             samples.add(new Sample(train.features(i), train.targets(i)));
         }
-        SparkTrainer trainer = SparkTrainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.sgd(0.1))
-                .epochs(2).batchSize(BATCH).seed(4).parameterAveraging(1).averageOptimizerState(false)
-                .logging(false).build();
+        SparkTrainer trainer = SparkTrainer.builder(Trainer.builder().loss(Loss.CROSS_ENTROPY)
+                .optimizer(Optimizer.sgd(0.1)).epochs(2).batchSize(BATCH).seed(4).logging(false).build())
+                .parameterAveraging(1).averageOptimizerState(false).build();
 
         TrainingResult first = trainer.fit(network(), sc.parallelize(samples, 2));
         TrainingResult second = trainer.fit(network(), sc.parallelize(samples, 2));

@@ -8,6 +8,7 @@ import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.io.ModelFile;
 import io.github.backprop4j.optim.Optimizer;
+import io.github.backprop4j.train.Trainer;
 import io.github.backprop4j.train.TrainingResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -75,8 +76,8 @@ class SparkDataTest {
         Network network = Network.builder().input(2).dense(4, Activation.TANH).dense(2, Activation.SOFTMAX).seed(3)
                 .build();
 
-        TrainingResult result = SparkTrainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.05))
-                .epochs(5).batchSize(4).seed(1).logging(false).build()
+        TrainingResult result = SparkTrainer.builder(Trainer.builder().loss(Loss.CROSS_ENTROPY)
+                .optimizer(Optimizer.adam(0.05)).epochs(5).batchSize(4).seed(1).logging(false).build()).build()
                 .fit(network, SparkData.labelledSamples(frame, "vector", "label", 2));
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

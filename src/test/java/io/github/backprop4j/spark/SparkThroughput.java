@@ -49,13 +49,11 @@ public final class SparkThroughput {
                 .config("spark.ui.enabled", "false").getOrCreate();
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            History sync = SparkTrainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.001)).epochs(3)
-                    .batchSize(batch).seed(1).logging(false).build().fit(network, sc.parallelize(samples, threads))
+            History sync = SparkTrainer.builder(config(batch)).build().fit(network, sc.parallelize(samples, threads))
                     .history();
             report("Spark synchronous, " + threads + " partitions, global batch " + batch, sync);
             for (int k : new int[] {1, 8}) {
-                History averaging = SparkTrainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.001))
-                        .epochs(3).batchSize(batch / threads).seed(1).parameterAveraging(k).logging(false).build()
+                History averaging = SparkTrainer.builder(config(batch / threads)).parameterAveraging(k).build()
                         .fit(network, sc.parallelize(samples, threads)).history();
                 report("Spark parameter averaging K=" + k + ", " + threads + " partitions, local batch "
                         + batch / threads, averaging);
@@ -63,6 +61,11 @@ public final class SparkThroughput {
         } finally {
             spark.stop();
         }
+    }
+
+    private static Trainer config(int batch) {
+        return Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.001)).epochs(3).batchSize(batch)
+                .seed(1).logging(false).build();
     }
 
     private static void report(String what, History history) {

@@ -75,9 +75,9 @@ class SynchronousTrainingTest {
                 .precision(Precision.FLOAT64).seed(5).build();
     }
 
-    private static SparkTrainer.Builder trainer(Loss loss) {
-        return SparkTrainer.builder().loss(loss).optimizer(Optimizer.adam(0.01)).epochs(EPOCHS).batchSize(BATCH)
-                .seed(SEED).logging(false);
+    private static SparkTrainer.Builder trainer(Loss loss, TrainingListener... listeners) {
+        return SparkTrainer.builder(Trainer.builder().loss(loss).optimizer(Optimizer.adam(0.01)).epochs(EPOCHS)
+                .batchSize(BATCH).seed(SEED).logging(false).listeners(listeners).build());
     }
 
     /** The single-machine loop over the same global batches: GlobalBatches' definition, through DataSet. */
@@ -139,7 +139,7 @@ class SynchronousTrainingTest {
             }
         };
 
-        TrainingResult result = trainer(Loss.CROSS_ENTROPY).listeners(listener).build()
+        TrainingResult result = trainer(Loss.CROSS_ENTROPY, listener).build()
                 .fit(network(), sc.parallelize(samples, 2));
 
         assertThat(calls).hasSize(EPOCHS * 8).contains("batch 1.7", "epoch 1 200", "batch 3.7", "epoch 3 200");
@@ -159,7 +159,7 @@ class SynchronousTrainingTest {
             }
         };
 
-        TrainingResult result = trainer(Loss.CROSS_ENTROPY).listeners(stopper).build()
+        TrainingResult result = trainer(Loss.CROSS_ENTROPY, stopper).build()
                 .fit(network(), sc.parallelize(samples, 2));
 
         assertThat(result.stopReason()).startsWith("stopped by request: enough during epoch 1");

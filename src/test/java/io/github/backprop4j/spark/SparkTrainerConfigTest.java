@@ -1,0 +1,37 @@
+package io.github.backprop4j.spark;
+
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+
+import io.github.backprop4j.Loss;
+import io.github.backprop4j.optim.Optimizer;
+import io.github.backprop4j.train.EarlyStopping;
+import io.github.backprop4j.train.Metrics;
+import io.github.backprop4j.train.Trainer;
+import org.junit.jupiter.api.Test;
+
+/** A SparkTrainer takes its configuration from a Trainer and refuses what Spark training cannot do. */
+class SparkTrainerConfigTest {
+
+    private static Trainer.Builder base() {
+        return Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.sgd(0.1)).logging(false);
+    }
+
+    @Test
+    void unsupportedTrainerOptionsAreRefusedByName() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> SparkTrainer.builder(base().dropout(1, 0.5).metrics(Metrics.ACCURACY)
+                        .earlyStopping(EarlyStopping.monitor("loss")).shuffle(false).build()))
+                .withMessageContaining("dropout").withMessageContaining("metrics [accuracy]")
+                .withMessageContaining("EarlyStopping[loss").withMessageContaining("shuffle(false)");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> SparkTrainer.builder(base().validationFraction(0.2).throwOnDivergence(false).build()))
+                .withMessageContaining("validationFraction 0.2").withMessageContaining("throwOnDivergence(false)");
+    }
+
+    @Test
+    void aPlainTrainerIsAccepted() {
+        SparkTrainer.builder(base().epochs(2).batchSize(16).seed(3).build()).parameterAveraging(4).build();
+        assertThatNullPointerException().isThrownBy(() -> SparkTrainer.builder(null)).withMessage("trainer must not be null");
+    }
+}
