@@ -5,8 +5,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 multiplies written with the incubating Vector API ({@code jdk.incubator.vector}): register tiles
- * of 8 rows × 2 vectors (16 independent chains; 4 and 1 rows for the rest), blocked over k so that a panel of {@code b} stays in L1 while every row block passes
- * over it. Each element is a chain of fused multiply-adds in order of p, {@code s = fma(A[i][p], b[p][j], s)};
+ * of 8 rows × 2 vectors (16 independent chains; 4 and 1 rows for the rest), blocked over k so that a panel
+ * of {@code b} stays in L1 while every row block passes over it. Each element is a chain of fused multiply-adds in order of p, {@code s = fma(A[i][p], b[p][j], s)};
  * the tails (columns beyond the last full vector) use {@link Math#fma} in the same order, so a tile and a tail
  * give the same bits. Dot products of rows reduce their lanes in lane order, never with {@code reduceLanes}.
  *
@@ -131,35 +131,76 @@ public final class VectorFloatGemm implements FloatGemm {
             c71 = FloatVector.fromArray(S, out, o0 + 7 * m + V);
         }
         int ai = i * rs;
-        for (int p = p0; p < p1; p++) {
-            int bp = p * m + j;
-            FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
-            int ap = ai + p * cs;
-            FloatVector x = FloatVector.broadcast(S, a[ap]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ap + rs]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ap + 2 * rs]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ap + 3 * rs]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ap + 4 * rs]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ap + 5 * rs]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, a[ap + 6 * rs]);
-            c60 = x.fma(b0, c60);
-            c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, a[ap + 7 * rs]);
-            c70 = x.fma(b0, c70);
-            c71 = x.fma(b1, c71);
+        if (cs == 1) {
+            // Rows of a contiguous in p: every index is a row's base plus p, so C2 can hoist the range checks.
+            int a0 = ai;
+            int a1 = ai + 1 * rs;
+            int a2 = ai + 2 * rs;
+            int a3 = ai + 3 * rs;
+            int a4 = ai + 4 * rs;
+            int a5 = ai + 5 * rs;
+            int a6 = ai + 6 * rs;
+            int a7 = ai + 7 * rs;
+            for (int p = p0; p < p1; p++) {
+                int bp = p * m + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bp);
+                FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+                FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[a1 + p]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[a2 + p]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[a3 + p]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, a[a4 + p]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, a[a5 + p]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+                x = FloatVector.broadcast(S, a[a6 + p]);
+                c60 = x.fma(b0, c60);
+                c61 = x.fma(b1, c61);
+                x = FloatVector.broadcast(S, a[a7 + p]);
+                c70 = x.fma(b0, c70);
+                c71 = x.fma(b1, c71);
+            }
+        } else {
+            for (int p = p0; p < p1; p++) {
+                int bp = p * m + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bp);
+                FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+                int ap = ai + p * cs;
+                FloatVector x = FloatVector.broadcast(S, a[ap]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[ap + rs]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[ap + 2 * rs]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[ap + 3 * rs]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, a[ap + 4 * rs]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, a[ap + 5 * rs]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+                x = FloatVector.broadcast(S, a[ap + 6 * rs]);
+                c60 = x.fma(b0, c60);
+                c61 = x.fma(b1, c61);
+                x = FloatVector.broadcast(S, a[ap + 7 * rs]);
+                c70 = x.fma(b0, c70);
+                c71 = x.fma(b1, c71);
+            }
         }
         c00.intoArray(out, o0);
         c01.intoArray(out, o0 + V);
