@@ -6,9 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float32 multiplies written with the incubating Vector API ({@code jdk.incubator.vector}): register tiles
  * of 8 rows × 2 vectors (16 independent chains; 4 and 1 rows for the rest), blocked over k so that a panel
- * of {@code b} stays in L1 while every row block passes over it. Each element is a chain of fused multiply-adds in order of p, {@code s = fma(A[i][p], b[p][j], s)};
- * the tails (columns beyond the last full vector) use {@link Math#fma} in the same order, so a tile and a tail
- * give the same bits. Dot products of rows reduce their lanes in lane order, never with {@code reduceLanes}.
+ * of {@code b} stays in L1 while every row block passes over it. Each element is a chain of fused
+ * multiply-adds in order of p, {@code s = fma(A[i][p], b[p][j], s)}; the tails (columns beyond the last
+ * full vector) use {@link Math#fma} in the same order, so a tile and a tail give the same bits.
+ * Dot products of rows reduce their lanes in lane order, never with {@code reduceLanes}.
  *
  * <p>Loaded reflectively by {@code io.github.backprop4j.math.Engine}, only when the module is in the boot layer.
  */
