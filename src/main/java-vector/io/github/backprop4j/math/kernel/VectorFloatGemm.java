@@ -5,10 +5,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 multiplies written with the incubating Vector API ({@code jdk.incubator.vector}): register tiles
- * of 4 rows × 2 vectors, blocked over k so that a panel of {@code b} stays in L1 while every row block passes
- * over it. Each element is a chain of fused multiply-adds in order of p, {@code s = fma(A[i][p], b[p][j], s)};
- * the tails (columns beyond the last full vector) use {@link Math#fma} in the same order, so a tile and a tail
- * give the same bits. Dot products of rows reduce their lanes in lane order, never with {@code reduceLanes}.
+ * of 8 rows × 2 vectors (16 independent chains; 4 and 1 rows for the rest), blocked over k so that a panel
+ * of {@code b} stays in L1 while every row block passes over it. Each element is a chain of fused
+ * multiply-adds in order of p, {@code s = fma(A[i][p], b[p][j], s)}; the tails (columns beyond the last
+ * full vector) use {@link Math#fma} in the same order, so a tile and a tail give the same bits.
+ * Dot products of rows reduce their lanes in lane order, never with {@code reduceLanes}.
  *
  * <p>Loaded reflectively by {@code io.github.backprop4j.math.Engine}, only when the module is in the boot layer.
  */
@@ -51,6 +52,9 @@ public final class VectorFloatGemm implements FloatGemm {
                 int ie = Math.min(i1, ib + MC);
                 for (int j = 0; j < panels; j += 2 * V) {
                     int i = ib;
+                    for (; i + 8 <= ie; i += 8) {
+                        tile8x2(a, rs, cs, b, out, m, i, j, p0, p1);
+                    }
                     for (; i + 4 <= ie; i += 4) {
                         tile4x2(a, rs, cs, b, out, m, i, j, p0, p1);
                     }
@@ -62,7 +66,11 @@ public final class VectorFloatGemm implements FloatGemm {
         }
         int j = panels;
         for (; j + V <= m; j += V) {
-            for (int i = i0; i < i1; i++) {
+            int i = i0;
+            for (; i + 4 <= i1; i += 4) {
+                column4x1(a, rs, cs, b, out, k, m, i, j);
+            }
+            for (; i < i1; i++) {
                 FloatVector c = FloatVector.zero(S);
                 int ai = i * rs;
                 for (int p = 0; p < k; p++) {
@@ -81,6 +89,158 @@ public final class VectorFloatGemm implements FloatGemm {
                 out[i * m + j] = s;
             }
         }
+    }
+
+    private static void tile8x2(float[] a, int rs, int cs, float[] b, float[] out, int m, int i, int j, int p0,
+            int p1) {
+        int o0 = i * m + j;
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c40;
+        FloatVector c41;
+        FloatVector c50;
+        FloatVector c51;
+        FloatVector c60;
+        FloatVector c61;
+        FloatVector c70;
+        FloatVector c71;
+        if (p0 == 0) {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+            c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
+        } else {
+            c00 = FloatVector.fromArray(S, out, o0);
+            c01 = FloatVector.fromArray(S, out, o0 + V);
+            c10 = FloatVector.fromArray(S, out, o0 + 1 * m);
+            c11 = FloatVector.fromArray(S, out, o0 + 1 * m + V);
+            c20 = FloatVector.fromArray(S, out, o0 + 2 * m);
+            c21 = FloatVector.fromArray(S, out, o0 + 2 * m + V);
+            c30 = FloatVector.fromArray(S, out, o0 + 3 * m);
+            c31 = FloatVector.fromArray(S, out, o0 + 3 * m + V);
+            c40 = FloatVector.fromArray(S, out, o0 + 4 * m);
+            c41 = FloatVector.fromArray(S, out, o0 + 4 * m + V);
+            c50 = FloatVector.fromArray(S, out, o0 + 5 * m);
+            c51 = FloatVector.fromArray(S, out, o0 + 5 * m + V);
+            c60 = FloatVector.fromArray(S, out, o0 + 6 * m);
+            c61 = FloatVector.fromArray(S, out, o0 + 6 * m + V);
+            c70 = FloatVector.fromArray(S, out, o0 + 7 * m);
+            c71 = FloatVector.fromArray(S, out, o0 + 7 * m + V);
+        }
+        int ai = i * rs;
+        if (cs == 1) {
+            // Rows of a contiguous in p: every index is a row's base plus p, so C2 can hoist the range checks.
+            int a0 = ai;
+            int a1 = ai + 1 * rs;
+            int a2 = ai + 2 * rs;
+            int a3 = ai + 3 * rs;
+            int a4 = ai + 4 * rs;
+            int a5 = ai + 5 * rs;
+            int a6 = ai + 6 * rs;
+            int a7 = ai + 7 * rs;
+            for (int p = p0; p < p1; p++) {
+                int bp = p * m + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bp);
+                FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+                FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[a1 + p]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[a2 + p]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[a3 + p]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, a[a4 + p]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, a[a5 + p]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+                x = FloatVector.broadcast(S, a[a6 + p]);
+                c60 = x.fma(b0, c60);
+                c61 = x.fma(b1, c61);
+                x = FloatVector.broadcast(S, a[a7 + p]);
+                c70 = x.fma(b0, c70);
+                c71 = x.fma(b1, c71);
+            }
+        } else {
+            for (int p = p0; p < p1; p++) {
+                int bp = p * m + j;
+                FloatVector b0 = FloatVector.fromArray(S, b, bp);
+                FloatVector b1 = FloatVector.fromArray(S, b, bp + V);
+                int ap = ai + p * cs;
+                FloatVector x = FloatVector.broadcast(S, a[ap]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[ap + rs]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[ap + 2 * rs]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[ap + 3 * rs]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, a[ap + 4 * rs]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, a[ap + 5 * rs]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+                x = FloatVector.broadcast(S, a[ap + 6 * rs]);
+                c60 = x.fma(b0, c60);
+                c61 = x.fma(b1, c61);
+                x = FloatVector.broadcast(S, a[ap + 7 * rs]);
+                c70 = x.fma(b0, c70);
+                c71 = x.fma(b1, c71);
+            }
+        }
+        c00.intoArray(out, o0);
+        c01.intoArray(out, o0 + V);
+        c10.intoArray(out, o0 + 1 * m);
+        c11.intoArray(out, o0 + 1 * m + V);
+        c20.intoArray(out, o0 + 2 * m);
+        c21.intoArray(out, o0 + 2 * m + V);
+        c30.intoArray(out, o0 + 3 * m);
+        c31.intoArray(out, o0 + 3 * m + V);
+        c40.intoArray(out, o0 + 4 * m);
+        c41.intoArray(out, o0 + 4 * m + V);
+        c50.intoArray(out, o0 + 5 * m);
+        c51.intoArray(out, o0 + 5 * m + V);
+        c60.intoArray(out, o0 + 6 * m);
+        c61.intoArray(out, o0 + 6 * m + V);
+        c70.intoArray(out, o0 + 7 * m);
+        c71.intoArray(out, o0 + 7 * m + V);
+    }
+
+    /** Rows {@code i..i+3} of one vector of columns at {@code j}, over the whole of k: four chains at once. */
+    private static void column4x1(float[] a, int rs, int cs, float[] b, float[] out, int k, int m, int i, int j) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        int ai = i * rs;
+        for (int p = 0; p < k; p++) {
+            FloatVector y = FloatVector.fromArray(S, b, p * m + j);
+            int ap = ai + p * cs;
+            c0 = FloatVector.broadcast(S, a[ap]).fma(y, c0);
+            c1 = FloatVector.broadcast(S, a[ap + rs]).fma(y, c1);
+            c2 = FloatVector.broadcast(S, a[ap + 2 * rs]).fma(y, c2);
+            c3 = FloatVector.broadcast(S, a[ap + 3 * rs]).fma(y, c3);
+        }
+        int o = i * m + j;
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + m);
+        c2.intoArray(out, o + 2 * m);
+        c3.intoArray(out, o + 3 * m);
     }
 
     private static void tile4x2(float[] a, int rs, int cs, float[] b, float[] out, int m, int i, int j, int p0,
