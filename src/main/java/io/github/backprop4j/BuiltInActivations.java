@@ -69,6 +69,18 @@ final class BuiltInActivations {
         public double derivative(double z, double a) {
             return z > 0 ? 1 : 0;
         }
+
+        /** The same values as the element-wise default, through an array kernel. */
+        @Override
+        public void forward(Matrix z, Matrix a) {
+            z.relu(a);
+        }
+
+        /** The same values as the element-wise default, {@code g ⊙ relu'(z)}, through an array kernel. */
+        @Override
+        public void backward(Matrix z, Matrix a, Matrix upstream, Matrix out) {
+            Matrix.reluBackward(z, upstream, out);
+        }
     };
 
     static final Activation LEAKY_RELU = new LeakyRelu(DEFAULT_LEAKY_SLOPE);

@@ -274,7 +274,9 @@ public final class Network {
     private Matrix predict(Matrix inputs, String name) {
         Matrix a = checkInputs(inputs, name);
         for (Layer layer : layers) {
-            a = layer.activate(layer.weightedSums(a));
+            Matrix z = layer.weightedSums(a); //    zˡ = aˡ⁻¹·Wˡᵀ + bˡ
+            layer.activation().forward(z, z); //    aˡ = σˡ(zˡ), in place: a prediction keeps no zˡ
+            a = z;
         }
         return a;
     }

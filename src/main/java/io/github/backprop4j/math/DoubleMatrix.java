@@ -158,6 +158,16 @@ final class DoubleMatrix extends Matrix {
     }
 
     @Override
+    void reluKernel(Matrix out) {
+        DoubleKernels.relu(data, d(out));
+    }
+
+    @Override
+    void reluBackwardKernel(Matrix z, Matrix g) {
+        DoubleKernels.reluBackward(d(z), d(g), data);
+    }
+
+    @Override
     double softmaxCrossEntropyKernel(Matrix y) {
         return DoubleKernels.softmaxCrossEntropy(data, d(y), rows, cols);
     }

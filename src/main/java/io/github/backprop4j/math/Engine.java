@@ -187,6 +187,11 @@ public final class Engine {
     // ------------------------------------------------------------------ float32 multiplies
 
     /** {@code out[n×m] = a[n×k]·b[m×k]ᵀ}. */
+    /** The first non-finite element of {@code x}, or -1, scanned by the chosen path. */
+    static int indexOfNonFinite(float[] x) {
+        return GEMM.indexOfNonFinite(x);
+    }
+
     static void multiplyTransposed(float[] a, float[] b, float[] out, int n, int k, int m) {
         long work = (long) n * k * m;
         if (GEMM.prefersDot(n, k, m)) {

@@ -82,7 +82,7 @@ final class FloatMatrix extends Matrix {
 
     @Override
     int indexOfNonFinite() {
-        return FloatKernels.indexOfNonFinite(data);
+        return Engine.indexOfNonFinite(data);
     }
 
     @Override
@@ -158,6 +158,16 @@ final class FloatMatrix extends Matrix {
     @Override
     void zipKernel(Matrix x, Matrix y, DoubleBinaryOperator f) {
         FloatKernels.zip(f(x), f(y), f, data);
+    }
+
+    @Override
+    void reluKernel(Matrix out) {
+        FloatKernels.relu(data, f(out));
+    }
+
+    @Override
+    void reluBackwardKernel(Matrix z, Matrix g) {
+        FloatKernels.reluBackward(f(z), f(g), data);
     }
 
     @Override

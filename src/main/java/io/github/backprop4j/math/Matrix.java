@@ -713,6 +713,35 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
         out.softmaxCrossEntropyErrorSignalKernel(a, y, scale);
     }
 
+    /**
+     * {@code out = relu(this)}: {@code out[i] = x[i] > 0 ? x[i] : 0}, element by element (as the ReLU activation,
+     * without a function call per element); {@code out} may be this matrix.
+     *
+     * @param out a writable matrix of the same shape and precision
+     */
+    public final void relu(Matrix out) {
+        checkSameShape(out, this, "relu");
+        reluKernel(out);
+    }
+
+    /**
+     * The backward step of ReLU: {@code out[i] = z[i] > 0 ? g[i] : 0·g[i]}, which is {@code g ⊙ relu'(z)}
+     * to the bit; {@code out} may be {@code g}.
+     *
+     * @param z the weighted sums
+     * @param g the upstream gradient {@code ∂C/∂a}
+     * @param out a writable matrix of the same shape and precision
+     */
+    public static void reluBackward(Matrix z, Matrix g, Matrix out) {
+        checkSameShape(out, z, "reluBackward");
+        checkSameShape(out, g, "reluBackward");
+        out.reluBackwardKernel(z, g);
+    }
+
+    abstract void reluKernel(Matrix out);
+
+    abstract void reluBackwardKernel(Matrix z, Matrix g);
+
     abstract double softmaxCrossEntropyKernel(Matrix y);
 
     abstract void softmaxCrossEntropyErrorSignalKernel(Matrix a, Matrix y, double scale);

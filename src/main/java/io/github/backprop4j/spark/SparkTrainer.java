@@ -79,8 +79,9 @@ import org.slf4j.LoggerFactory;
  * function of broadcast bytes and its partition's data, so Spark may rerun a failed or slow task without
  * changing the result. The data are read once and cached (memory, then disk) for the run.
  *
- * <p><b>Progress</b> goes through the same {@link TrainingListener}s as {@link io.github.backprop4j.train.Trainer}
- * (and, unless turned off, a {@link LoggingListener}): {@code onBatchEnd} after each global step (each
+ * <p><b>Progress</b> goes through the listeners of the {@link Trainer} it was built from (its
+ * {@link io.github.backprop4j.train.LoggingListener} included, unless that trainer turned logging off):
+ * {@code onBatchEnd} after each global step (each
  * averaging round in that mode, with the mean loss of the round), {@code onEpochEnd} with the epoch's mean
  * training {@code loss}. Listeners run on the driver; {@link TrainingRun#requestStop(String)} stops after
  * the current step. Not supported here: dropout, metrics during training, validation, early stopping, resuming;

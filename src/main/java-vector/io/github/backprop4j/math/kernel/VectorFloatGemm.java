@@ -1,6 +1,7 @@
 package io.github.backprop4j.math.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,6 +35,28 @@ public final class VectorFloatGemm implements FloatGemm {
     @Override
     public String description() {
         return "vector (" + S.vectorBitSize() + "-bit FloatVector, " + V + " lanes)";
+    }
+
+    /** Scans a vector at a time; the exact position is found by the plain loop within the first bad vector. */
+    @Override
+    public int indexOfNonFinite(float[] x) {
+        int full = x.length - x.length % V;
+        for (int i = 0; i < full; i += V) {
+            // |x| <= MAX_VALUE is false exactly for NaN and the infinities; a compare C2 compiles to one instruction
+            if (!FloatVector.fromArray(S, x, i).abs().compare(VectorOperators.LE, Float.MAX_VALUE).allTrue()) {
+                for (int j = i; j < i + V; j++) {
+                    if (!Float.isFinite(x[j])) {
+                        return j;
+                    }
+                }
+            }
+        }
+        for (int j = full; j < x.length; j++) {
+            if (!Float.isFinite(x[j])) {
+                return j;
+            }
+        }
+        return -1;
     }
 
     @Override

@@ -20,6 +20,17 @@ public interface FloatGemm {
     String description();
 
     /**
+     * Finds the first NaN or infinite element; the same answer as {@link FloatKernels#indexOfNonFinite}, which
+     * is the default. Every input the library is given passes through this check, so a path may scan faster.
+     *
+     * @param x the array
+     * @return the index of the first non-finite element, or -1 if every element is finite
+     */
+    default int indexOfNonFinite(float[] x) {
+        return FloatKernels.indexOfNonFinite(x);
+    }
+
+    /**
      * The number of columns the multiply handles in one vector; column counts that are not a multiple of it
      * end in a slower tail.
      *

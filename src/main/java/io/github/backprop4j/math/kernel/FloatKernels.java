@@ -395,4 +395,30 @@ public final class FloatKernels {
             }
         }
     }
+
+    /**
+     * {@code out[i] = x[i] > 0 ? x[i] : 0}; {@code out} may be {@code x}.
+     *
+     * @param x the input
+     * @param out the output, as long as x
+     */
+    public static void relu(float[] x, float[] out) {
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] > 0 ? x[i] : 0;
+        }
+    }
+
+    /**
+     * {@code out[i] = z[i] > 0 ? g[i] : 0·g[i]} (so a negative or NaN {@code g} keeps its sign or NaN, as
+     * {@code g·0} would); {@code out} may be {@code g}.
+     *
+     * @param z the weighted sums
+     * @param g the upstream gradient
+     * @param out the output, as long as z
+     */
+    public static void reluBackward(float[] z, float[] g, float[] out) {
+        for (int i = 0; i < z.length; i++) {
+            out[i] = z[i] > 0 ? g[i] : 0f * g[i];
+        }
+    }
 }

@@ -1,0 +1,68 @@
+package io.github.backprop4j.math;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.backprop4j.math.kernel.FloatKernels;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The array kernels that replace per-element function calls give the same bits as those calls would: ReLU
+ * forward and backward against {@code map}/{@code mapBackward}, and the engine's finiteness scan (the vector
+ * path when the tests run with the Vector API) against the plain loop.
+ */
+class ElementwiseKernelsTest {
+
+    private static final double[] SPECIAL = {0.0, -0.0, 1.5, -2.5, Double.NaN, Double.POSITIVE_INFINITY,
+        Double.NEGATIVE_INFINITY, Double.MIN_VALUE, -Double.MIN_VALUE};
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void reluKernelsEqualTheElementwiseDefinitionToTheBit(Precision precision) {
+        SplittableRandom random = new SplittableRandom(5);
+        int n = 37;
+        Matrix z = Matrix.zeros(precision, 3, n);
+        Matrix g = Matrix.zeros(precision, 3, n);
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < n; c++) {
+                z.set(r, c, c < SPECIAL.length ? SPECIAL[c] : random.nextGaussian());
+                g.set(r, c, r == 0 && c < SPECIAL.length ? SPECIAL[SPECIAL.length - 1 - c] : random.nextGaussian());
+            }
+        }
+        Matrix viaMap = z.copy();
+        z.map(x -> x > 0 ? x : 0, viaMap);
+        Matrix viaKernel = z.copy();
+        z.relu(viaKernel);
+        assertThat(viaKernel).isEqualTo(viaMap);
+
+        Matrix backMap = g.copy();
+        Matrix.mapBackward(z, viaMap, g, (zi, ai) -> zi > 0 ? 1 : 0, backMap);
+        Matrix backKernel = g.copy();
+        Matrix.reluBackward(z, g, backKernel);
+        assertThat(backKernel).isEqualTo(backMap);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 15, 16, 17, 33, 1000})
+    void theEnginesFinitenessScanFindsTheFirstBadElementAsThePlainLoopDoes(int length) {
+        SplittableRandom random = new SplittableRandom(length);
+        float[] x = new float[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        assertThat(Engine.indexOfNonFinite(x)).isEqualTo(-1);
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            for (int at = 0; at < length; at += Math.max(1, length / 7)) {
+                float[] y = x.clone();
+                y[at] = bad;
+                if (at + 3 < length) {
+                    y[at + 3] = Float.NaN; // a later bad element must not be the one reported
+                }
+                assertThat(Engine.indexOfNonFinite(y)).as("%s at %d of %d", bad, at, length)
+                        .isEqualTo(FloatKernels.indexOfNonFinite(y)).isEqualTo(at);
+            }
+        }
+    }
+}
