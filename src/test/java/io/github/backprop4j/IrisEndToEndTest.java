@@ -55,6 +55,9 @@ class IrisEndToEndTest {
 
         double[] sorted = accuracies.clone();
         Arrays.sort(sorted);
+        org.slf4j.LoggerFactory.getLogger(IrisEndToEndTest.class).info(
+                "Iris 4-16-3, Adam 0.01, 100 epochs: test accuracy of the splits with seeds 1..5 = {}, median {}",
+                Arrays.toString(accuracies), sorted[2]);
         assertThat(sorted[2]).as("median of %s", Arrays.toString(accuracies)).isGreaterThanOrEqualTo(0.95);
         assertThat(sorted[0]).as("worst of %s", Arrays.toString(accuracies)).isGreaterThanOrEqualTo(0.8);
     }
