@@ -312,17 +312,21 @@ public final class FloatKernels {
      */
     public static void logSumExpRows(float[] x, float[] out, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < cols; c++) {
-                max = Math.max(max, x[o + c]);
-            }
-            double s = 0;
-            for (int c = 0; c < cols; c++) {
-                s += Math.exp(x[o + c] - max);
-            }
-            out[r] = (float) (max + Math.log(s));
+            out[r] = (float) logSumExp(x, r * cols, cols);
         }
+    }
+
+    /** {@code max + log Σ_c exp(x[o + c] − max)} over one row of {@code cols} values starting at {@code o}. */
+    private static double logSumExp(float[] x, int o, int cols) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < cols; c++) {
+            max = Math.max(max, x[o + c]);
+        }
+        double s = 0;
+        for (int c = 0; c < cols; c++) {
+            s += Math.exp(x[o + c] - max);
+        }
+        return max + Math.log(s);
     }
 
     /**
@@ -356,15 +360,7 @@ public final class FloatKernels {
         double total = 0;
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < cols; c++) {
-                max = Math.max(max, z[o + c]);
-            }
-            double s = 0;
-            for (int c = 0; c < cols; c++) {
-                s += Math.exp(z[o + c] - max);
-            }
-            double lse = max + Math.log(s);
+            double lse = logSumExp(z, o, cols);
             for (int c = 0; c < cols; c++) {
                 total += y[o + c] * (lse - z[o + c]);
             }
