@@ -186,14 +186,41 @@ public final class Engine {
 
     // ------------------------------------------------------------------ float32 multiplies
 
-    /** {@code out[n×m] = a[n×k]·b[m×k]ᵀ}. */
     /** The first non-finite element of {@code x}, or -1, scanned by the chosen path. */
     static int indexOfNonFinite(float[] x) {
         return GEMM.indexOfNonFinite(x);
     }
 
+    /** {@code out[i] = x[i] > 0 ? x[i] : 0}, by the chosen path. */
+    static void relu(float[] x, float[] out) {
+        GEMM.relu(x, out);
+    }
+
+    /** {@code out[i] = z[i] > 0 ? g[i] : 0·g[i]}, by the chosen path. */
+    static void reluBackward(float[] z, float[] g, float[] out) {
+        GEMM.reluBackward(z, g, out);
+    }
+
+    /** Row-wise softmax, by the chosen path. */
+    static void softmaxRows(float[] x, float[] out, int rows, int cols) {
+        GEMM.softmaxRows(x, out, rows, cols);
+    }
+
+    /** {@code out[n×m] = a[n×k]·b[m×k]ᵀ}. */
     static void multiplyTransposed(float[] a, float[] b, float[] out, int n, int k, int m) {
         long work = (long) n * k * m;
+        if (GEMM.prefersNarrow(n, k, m)) {
+            int width = GEMM.lanes();
+            float[] bt = packed(PACKED, k * width);
+            FloatGemm.packNarrow(b, bt, m, k, width);
+            int parts = parts(work, n / 8);
+            if (parts <= 1) {
+                GEMM.multiplyNarrow(a, bt, out, k, m, 0, n);
+            } else {
+                split(n, parts, (i0, i1) -> GEMM.multiplyNarrow(a, bt, out, k, m, i0, i1));
+            }
+            return;
+        }
         if (GEMM.prefersDot(n, k, m)) {
             int parts = parts(work, m / 4);
             if (parts <= 1) {

@@ -127,7 +127,7 @@ final class FloatMatrix extends Matrix {
 
     @Override
     void softmaxRowsKernel(Matrix out) {
-        FloatKernels.softmaxRows(data, f(out), rows, cols);
+        Engine.softmaxRows(data, f(out), rows, cols);
     }
 
     @Override
@@ -162,12 +162,12 @@ final class FloatMatrix extends Matrix {
 
     @Override
     void reluKernel(Matrix out) {
-        FloatKernels.relu(data, f(out));
+        Engine.relu(data, f(out));
     }
 
     @Override
     void reluBackwardKernel(Matrix z, Matrix g) {
-        FloatKernels.reluBackward(f(z), f(g), data);
+        Engine.reluBackward(f(z), f(g), data);
     }
 
     @Override

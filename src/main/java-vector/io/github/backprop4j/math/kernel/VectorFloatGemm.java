@@ -64,6 +64,32 @@ public final class VectorFloatGemm implements FloatGemm {
         return V;
     }
 
+    /** The blend of a compare, branch-free: the same bits as the plain loop, NaN and -0 giving +0 too. */
+    @Override
+    public void relu(float[] x, float[] out) {
+        int full = S.loopBound(x.length);
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < full; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+        }
+        for (int i = full; i < x.length; i++) {
+            out[i] = x[i] > 0 ? x[i] : 0;
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] z, float[] g, float[] out) {
+        int full = S.loopBound(z.length);
+        for (int i = 0; i < full; i += V) {
+            FloatVector gv = FloatVector.fromArray(S, g, i);
+            gv.mul(0f).blend(gv, FloatVector.fromArray(S, z, i).compare(VectorOperators.GT, 0f)).intoArray(out, i);
+        }
+        for (int i = full; i < z.length; i++) {
+            out[i] = z[i] > 0 ? g[i] : 0f * g[i];
+        }
+    }
+
     @Override
     public void multiply(float[] a, int rs, int cs, float[] b, float[] out, int k, int m, int i0, int i1) {
         int panels = m - m % (2 * V);
@@ -341,6 +367,119 @@ public final class VectorFloatGemm implements FloatGemm {
         }
         c00.intoArray(out, o0);
         c01.intoArray(out, o0 + V);
+    }
+
+    /**
+     * The row maxima and sums in plain loops, the exponentials a vector at a time over the whole array, with
+     * the Vector API's {@code EXP} (within an ulp or so of {@code (float) Math.exp}, and tens of times faster),
+     * then a multiply by the row's reciprocal sum.
+     */
+    @Override
+    public void softmaxRows(float[] x, float[] out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, x[o + c]);
+            }
+            for (int c = 0; c < cols; c++) {
+                out[o + c] = x[o + c] - max; // ≤ 0, or NaN where the row holds a NaN or an infinity
+            }
+        }
+        int length = rows * cols;
+        int full = S.loopBound(length);
+        for (int i = 0; i < full; i += V) {
+            FloatVector.fromArray(S, out, i).lanewise(VectorOperators.EXP).intoArray(out, i);
+        }
+        for (int i = full; i < length; i++) {
+            out[i] = (float) Math.exp(out[i]);
+        }
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                sum += out[o + c];
+            }
+            float inverse = (float) (1 / sum); // a multiply per element: a division each cost four times the rest
+            for (int c = 0; c < cols; c++) {
+                out[o + c] *= inverse;
+            }
+        }
+    }
+
+    /**
+     * From 4 columns up to one vector's width, with 8 rows or more: then one vector holds a whole output row,
+     * and 8 rows make 8 independent chains. Fewer columns are cheaper as dot products.
+     */
+    @Override
+    public boolean prefersNarrow(int n, int k, int m) {
+        return m >= 4 && m < V && n >= 8;
+    }
+
+    @Override
+    public void multiplyNarrow(float[] a, float[] bt, float[] out, int k, int m, int i0, int i1) {
+        int i = i0;
+        for (; i + 8 <= i1; i += 8) {
+            FloatVector c0 = FloatVector.zero(S);
+            FloatVector c1 = c0;
+            FloatVector c2 = c0;
+            FloatVector c3 = c0;
+            FloatVector c4 = c0;
+            FloatVector c5 = c0;
+            FloatVector c6 = c0;
+            FloatVector c7 = c0;
+            int a0 = i * k;
+            int a1 = a0 + k;
+            int a2 = a1 + k;
+            int a3 = a2 + k;
+            int a4 = a3 + k;
+            int a5 = a4 + k;
+            int a6 = a5 + k;
+            int a7 = a6 + k;
+            for (int p = 0; p < k; p++) {
+                FloatVector y = FloatVector.fromArray(S, bt, p * V);
+                c0 = FloatVector.broadcast(S, a[a0 + p]).fma(y, c0);
+                c1 = FloatVector.broadcast(S, a[a1 + p]).fma(y, c1);
+                c2 = FloatVector.broadcast(S, a[a2 + p]).fma(y, c2);
+                c3 = FloatVector.broadcast(S, a[a3 + p]).fma(y, c3);
+                c4 = FloatVector.broadcast(S, a[a4 + p]).fma(y, c4);
+                c5 = FloatVector.broadcast(S, a[a5 + p]).fma(y, c5);
+                c6 = FloatVector.broadcast(S, a[a6 + p]).fma(y, c6);
+                c7 = FloatVector.broadcast(S, a[a7 + p]).fma(y, c7);
+            }
+            storeRow(c0, out, i, m, i1);
+            storeRow(c1, out, i + 1, m, i1);
+            storeRow(c2, out, i + 2, m, i1);
+            storeRow(c3, out, i + 3, m, i1);
+            storeRow(c4, out, i + 4, m, i1);
+            storeRow(c5, out, i + 5, m, i1);
+            storeRow(c6, out, i + 6, m, i1);
+            storeRow(c7, out, i + 7, m, i1);
+        }
+        for (; i < i1; i++) {
+            FloatVector c = FloatVector.zero(S);
+            int ai = i * k;
+            for (int p = 0; p < k; p++) {
+                c = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, bt, p * V), c);
+            }
+            storeRow(c, out, i, m, i1);
+        }
+    }
+
+    /**
+     * Stores the first m lanes of {@code c} as row {@code row} of {@code out}. A whole vector is stored when it
+     * ends within this call's rows {@code [.., i1)}: its lanes past m land on the next rows, which are stored
+     * after this one and overwrite them. The last rows go through a scratch array, so no other range is touched.
+     */
+    private static void storeRow(FloatVector c, float[] out, int row, int m, int i1) {
+        int o = row * m;
+        if (o + V <= i1 * m) {
+            c.intoArray(out, o);
+        } else {
+            float[] lanes = LANES.get();
+            c.intoArray(lanes, 0);
+            System.arraycopy(lanes, 0, out, o, m);
+        }
     }
 
     /** Dot products when there are few rows to share a packed {@code bᵀ} or too few columns to fill a vector. */

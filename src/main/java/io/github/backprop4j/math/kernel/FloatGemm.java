@@ -1,9 +1,11 @@
 package io.github.backprop4j.math.kernel;
 
 /**
- * The fast float32 matrix multiplies, one implementation per path: {@link ScalarFloatGemm}, shaped so that
- * C2 vectorises it, and {@code VectorFloatGemm} (in {@code src/main/java-vector}), written with the incubating
- * Vector API. The caller ({@code io.github.backprop4j.math.Engine}) splits the output into ranges, one per
+ * The fast float32 kernels, one implementation per path: the matrix multiplies, and the few element-wise
+ * passes that run once per element of every training step or prediction (ReLU, softmax, the finiteness
+ * scan).
+ * {@link ScalarFloatGemm} is shaped so that C2 vectorises it, and {@code VectorFloatGemm} (in
+ * {@code src/main/java-vector}) is written with the incubating Vector API. The caller ({@code io.github.backprop4j.math.Engine}) splits the output into ranges, one per
  * thread, and packs operands where a method asks for it.
  *
  * <p>Every method computes each output element it owns in one fixed order, independent of the range it is
@@ -28,6 +30,44 @@ public interface FloatGemm {
      */
     default int indexOfNonFinite(float[] x) {
         return FloatKernels.indexOfNonFinite(x);
+    }
+
+    /**
+     * {@code out[i] = x[i] > 0 ? x[i] : 0}, the bits of {@link FloatKernels#relu}, which is the default;
+     * {@code out} may be {@code x}. A path may do it without a branch per element, whose sign is a coin toss.
+     *
+     * @param x the weighted sums
+     * @param out the output, at least as long as x
+     */
+    default void relu(float[] x, float[] out) {
+        FloatKernels.relu(x, out);
+    }
+
+    /**
+     * {@code out[i] = z[i] > 0 ? g[i] : 0·g[i]}, the bits of {@link FloatKernels#reluBackward}, which is the
+     * default; {@code out} may be {@code g}.
+     *
+     * @param z the weighted sums
+     * @param g the upstream gradient, as long as z
+     * @param out the output, as long as z
+     */
+    default void reluBackward(float[] z, float[] g, float[] out) {
+        FloatKernels.reluBackward(z, g, out);
+    }
+
+    /**
+     * {@code out[r] = exp(x[r] − max x[r]) / Σ exp(x[r] − max x[r])} for every row, as
+     * {@link FloatKernels#softmaxRows} (the default) computes it, or within float rounding of it: a path may
+     * shift by the maximum in float, a relative error of up to {@code |x − max|·2⁻²⁴} plus a few units in the
+     * last place; {@code out} may be {@code x}. A NaN or +∞ in a row makes the whole row NaN; a −∞ gets 0.
+     *
+     * @param x the input, rows of cols
+     * @param out the output, rows of cols
+     * @param rows the number of rows
+     * @param cols the number of columns
+     */
+    default void softmaxRows(float[] x, float[] out, int rows, int cols) {
+        FloatKernels.softmaxRows(x, out, rows, cols);
     }
 
     /**
@@ -81,6 +121,58 @@ public interface FloatGemm {
      * @param j1 last output column, exclusive
      */
     void multiplyTransposedDot(float[] a, float[] b, float[] out, int n, int k, int m, int j0, int j1);
+
+    /**
+     * Whether {@link #multiplyNarrow} is the better way to compute an {@code a·bᵀ} of this shape: for outputs
+     * narrower than one vector, such as a classifier's ten outputs. Depends on the shape alone, never on the
+     * thread count; the default is never.
+     *
+     * @param n rows of a
+     * @param k columns of a and b
+     * @param m rows of b, the output's columns
+     * @return whether to use {@link #multiplyNarrow}
+     */
+    default boolean prefersNarrow(int n, int k, int m) {
+        return false;
+    }
+
+    /**
+     * Rows {@code [i0, i1)} of {@code out[n × m] = a[n×k] · bt}, where {@code bt} is {@code bᵀ} packed by
+     * {@link #packNarrow}: k rows of {@link #lanes()} columns, the columns from m on zero. Each element is
+     * {@code Σ_p a[i][p]·bt[p][j]}, a chain of fused multiply-adds in order of p, as in {@link #multiply}.
+     * Only paths whose {@link #prefersNarrow} can say yes implement it.
+     *
+     * @param a the left operand, rows of k
+     * @param bt the packed right operand
+     * @param out the result, rows of m
+     * @param k the summed dimension
+     * @param m columns of out, fewer than {@link #lanes()}
+     * @param i0 first output row, inclusive
+     * @param i1 last output row, exclusive
+     */
+    default void multiplyNarrow(float[] a, float[] bt, float[] out, int k, int m, int i0, int i1) {
+        throw new UnsupportedOperationException(description() + " has no narrow multiply");
+    }
+
+    /**
+     * Packs {@code b[m × k]} for {@link #multiplyNarrow}: {@code bt[p·width + j] = b[j·k + p]} for
+     * {@code j < m}, and 0 for {@code m ≤ j < width}.
+     *
+     * @param b the source, m rows of k
+     * @param bt the destination, at least {@code k·width} long
+     * @param m rows of b
+     * @param k columns of b
+     * @param width the packed row length, at least m
+     */
+    static void packNarrow(float[] b, float[] bt, int m, int k, int width) {
+        for (int p = 0; p < k; p++) {
+            int o = p * width;
+            for (int j = 0; j < m; j++) {
+                bt[o + j] = b[j * k + p];
+            }
+            java.util.Arrays.fill(bt, o + m, o + width, 0f);
+        }
+    }
 
     /**
      * Loads the Vector API path, if the JVM can run it: the module {@code jdk.incubator.vector} must be in

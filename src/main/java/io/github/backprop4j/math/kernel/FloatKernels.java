@@ -161,6 +161,11 @@ public final class FloatKernels {
      * @param cols the number of columns
      */
     public static void softmaxRows(float[] x, float[] out, int rows, int cols) {
+        double[] e = ROW.get();
+        if (e.length < cols) {
+            e = new double[cols];
+            ROW.set(e);
+        }
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             double max = Double.NEGATIVE_INFINITY;
@@ -169,13 +174,17 @@ public final class FloatKernels {
             }
             double sum = 0;
             for (int c = 0; c < cols; c++) {
-                sum += Math.exp(x[o + c] - max);
+                e[c] = Math.exp(x[o + c] - max); // once per element, kept in double until the division
+                sum += e[c];
             }
             for (int c = 0; c < cols; c++) {
-                out[o + c] = (float) (Math.exp(x[o + c] - max) / sum);
+                out[o + c] = (float) (e[c] / sum);
             }
         }
     }
+
+    /** One row of exponentials in double, for {@link #softmaxRows}; one growing array per thread. */
+    private static final ThreadLocal<double[]> ROW = ThreadLocal.withInitial(() -> new double[0]);
 
     /**
      * {@code out[r] = a[r] ⊙ (g[r] − g[r]·a[r])} for every row; {@code out} may be g.

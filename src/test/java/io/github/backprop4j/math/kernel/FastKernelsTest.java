@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -121,6 +122,126 @@ class FastKernelsTest {
             kernel.run(parts, split, n);
             kernel.run(parts, 0, split);
             assertThat(parts).as("rows split at " + split + " of " + shape).isEqualTo(whole);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
+    void theNarrowMultiplyGivesTheBitsOfTheFullOneAndWritesOnlyItsRows(FloatGemm gemm) {
+        int width = gemm.lanes();
+        int tried = 0;
+        for (int n : SIZES) {
+            for (int k : INNER) {
+                for (int columns = 1; columns < width; columns++) {
+                    int m = columns;
+                    if (!gemm.prefersNarrow(n, k, m)) {
+                        continue;
+                    }
+                    tried++;
+                    String shape = gemm.description() + " narrow " + n + "×" + k + "×" + m;
+                    float[] a = randomFloats(n * k);
+                    float[] bm = randomFloats(m * k);
+                    float[] want = new float[n * m];
+                    FloatKernels.multiplyTransposed(a, bm, want, n, k, m);
+                    float[] bt = nanFloats(k * width); // packNarrow must overwrite the padding too
+                    FloatGemm.packNarrow(bm, bt, m, k, width);
+                    float[] got = nanFloats(n * m);
+                    gemm.multiplyNarrow(a, bt, got, k, m, 0, n);
+                    assertClose("multiplyNarrow " + shape, want, got, k);
+
+                    // the same chain of multiply-adds as the tiled multiply of an unpadded bᵀ
+                    float[] unpadded = new float[k * m];
+                    FloatGemm.transpose(bm, unpadded, m, k);
+                    float[] tiled = new float[n * m];
+                    gemm.multiply(a, k, 1, unpadded, tiled, k, m, 0, n);
+                    assertThat(Arrays.copyOf(got, n * m)).as(shape + " against multiply").isEqualTo(tiled);
+                    assertRangesGiveTheSameBits(shape, got, n, m,
+                            (out, i0, i1) -> gemm.multiplyNarrow(a, bt, out, k, m, i0, i1));
+                }
+            }
+        }
+        if (gemm.lanes() > 1) {
+            assertThat(tried).as("shapes the vector path multiplies narrow").isGreaterThan(100);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
+    void reluKernelsGiveTheBitsOfThePlainLoops(FloatGemm gemm) {
+        float[] special = {0f, -0f, 1.5f, -2.5f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE};
+        for (int length : new int[] {0, 1, 7, 15, 16, 17, 33, 64, 100}) {
+            float[] z = randomFloats(length);
+            float[] g = randomFloats(length);
+            for (int i = 0; i < length; i++) {
+                if (i % 3 == 0) {
+                    z[i] = special[(i / 3) % special.length];
+                    g[length - 1 - i] = special[(i / 3 + 4) % special.length];
+                }
+            }
+            float[] want = new float[length];
+            FloatKernels.relu(z, want);
+            float[] got = nanFloats(length);
+            gemm.relu(z, got);
+            assertThat(Arrays.copyOf(got, length)).as("relu, length " + length).isEqualTo(want);
+            float[] inPlace = z.clone();
+            gemm.relu(inPlace, inPlace);
+            assertThat(inPlace).as("relu in place, length " + length).isEqualTo(want);
+
+            FloatKernels.reluBackward(z, g, want);
+            got = nanFloats(length);
+            gemm.reluBackward(z, g, got);
+            assertThat(Arrays.copyOf(got, length)).as("reluBackward, length " + length).isEqualTo(want);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
+    void softmaxRowsIsWithinFloatRoundingOfTheReference(FloatGemm gemm) {
+        for (int rows : SIZES) {
+            for (int cols : SIZES) {
+                float[] x = randomFloats(rows * cols);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] *= 40; // exponents from e^-80 to 1: underflow to 0 included
+                }
+                float[] want = new float[rows * cols];
+                FloatKernels.softmaxRows(x, want, rows, cols);
+                float[] got = nanFloats(rows * cols);
+                gemm.softmaxRows(x, got, rows, cols);
+                for (int i = 0; i < want.length; i++) {
+                    // a path may shift by the row's maximum in float: a relative error up to |x − max|·2⁻²⁴
+                    if (!(Math.abs(got[i] - want[i]) <= (80 + 8) * 0x1p-24 * want[i] + 0x1p-126)) {
+                        fail("softmaxRows %d×%d [%d]: got %s, want %s", rows, cols, i, got[i], want[i]);
+                    }
+                }
+                for (int i = want.length; i < got.length; i++) {
+                    assertThat(got[i]).as("softmaxRows writes past its output").isEqualTo(42);
+                }
+                float[] inPlace = x.clone();
+                gemm.softmaxRows(inPlace, inPlace, rows, cols);
+                assertThat(inPlace).as("softmaxRows in place, " + rows + "×" + cols)
+                        .isEqualTo(Arrays.copyOf(got, want.length));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
+    void softmaxRowsTreatsNanAndInfinitiesAsTheReferenceDoesRowByRow(FloatGemm gemm) {
+        int rows = 4;
+        int cols = 19;
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            float[] x = randomFloats(rows * cols);
+            x[cols + 5] = bad;
+            float[] want = new float[rows * cols];
+            FloatKernels.softmaxRows(x, want, rows, cols);
+            float[] got = new float[rows * cols];
+            gemm.softmaxRows(x, got, rows, cols);
+            for (int c = 0; c < cols; c++) {
+                assertThat(Float.isNaN(got[cols + c])).as("row with %s, column %d", bad, c)
+                        .isEqualTo(Float.isNaN(want[cols + c]));
+                assertThat(got[c]).as("row 0, column %d", c).isCloseTo(want[c], Offset.offset(1e-6f));
+            }
         }
     }
 
