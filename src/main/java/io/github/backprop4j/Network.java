@@ -272,9 +272,20 @@ public final class Network {
 
     /** {@link #predict(Matrix)}, with the caller's name of the argument in messages. */
     private Matrix predict(Matrix inputs, String name) {
-        Matrix a = checkInputs(inputs, name);
-        for (Layer layer : layers) {
+        Checks.notNull(inputs, name);
+        Checks.sameSize(inputs.cols(), inputSize(), name + ": the number of features per sample",
+                "the input size of layer 1");
+        Matrix a = inputs.precision() == precision() ? inputs : inputs.toPrecision(precision(), name);
+        for (int l = 0; l < layers.size(); l++) {
+            Layer layer = layers.get(l);
             Matrix z = layer.weightedSums(a); //    zˡ = aˡ⁻¹·Wˡᵀ + bˡ
+            // The inputs must be finite, as checkInputs requires, but z¹ answers that for less: a NaN or infinite
+            // feature makes every weighted sum of its sample NaN or infinite (x·w is NaN or ±∞ for every w, and
+            // sums keep it). So the inputs are scanned, for the message, only when z¹ is not all finite; if
+            // they pass, the sums overflowed, which is not the caller's error.
+            if (l == 0 && z.firstNonFinite() != null) {
+                inputs.requireFinite(name);
+            }
             layer.activation().forward(z, z); //    aˡ = σˡ(zˡ), in place: a prediction keeps no zˡ
             a = z;
         }

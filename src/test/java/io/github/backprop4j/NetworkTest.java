@@ -263,4 +263,42 @@ class NetworkTest {
         assertThatThrownBy(() -> network.predict((double[]) null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("input must not be null");
     }
+
+    /**
+     * Prediction scans z¹ rather than the inputs and looks at the inputs only when z¹ is not finite: a bad
+     * feature must still be found wherever it is, in either precision, for batches on every multiply path
+     * (1 row: dot products; 9 rows: tiles), even where its weights are zero.
+     */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void predictFindsEveryNonFiniteFeatureWhereverItIs(Precision precision) {
+        Network trained = Network.builder().input(20).dense(12, Activation.RELU).dense(10, Activation.SOFTMAX)
+                .precision(precision).seed(3).build();
+        double[][] zeroColumn = trained.layer(1).weightMatrix().toDoubleArray();
+        for (double[] row : zeroColumn) {
+            row[7] = 0; // feature 7 has no weight: 0·∞ is NaN, so it must be caught too
+        }
+        Network network = trained.withLayer(1, Layer.of(zeroColumn, trained.layer(1).biasVector().row(0),
+                Activation.RELU, precision));
+        for (int rows : new int[] {1, 9}) {
+            for (int at = 0; at < rows * 20; at += 7) {
+                for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+                    double[][] x = new double[rows][20];
+                    x[at / 20][at % 20] = bad;
+                    Matrix inputs = Matrix.of(precision, x, "x");
+                    assertThatIllegalArgumentException().as("%s at %d of %d rows", bad, at, rows)
+                            .isThrownBy(() -> network.predict(inputs))
+                            .withMessageContaining("row " + at / 20 + ", column " + at % 20 + " is ");
+                }
+            }
+        }
+    }
+
+    @Test
+    void finiteInputsWhoseWeightedSumsOverflowAreNotTheCallersError() {
+        Network network = Network.of(Layer.of(new double[][] {{1e38, 1e38}}, new double[] {0}, Activation.IDENTITY,
+                Precision.FLOAT32));
+
+        assertThat(network.predict(new float[] {3e38f, 3e38f})[0]).isEqualTo(Float.POSITIVE_INFINITY);
+    }
 }
