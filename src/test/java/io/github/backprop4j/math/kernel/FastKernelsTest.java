@@ -100,7 +100,7 @@ class FastKernelsTest {
                     gemm.multiplyTransposedDot(a, bm, parts, n, k, m, half, m);
                     assertThat(parts).as("column ranges of " + shape).isEqualTo(whole);
                     float[] bt = new float[k * m];
-                    FloatGemm.transpose(bm, bt, m, k);
+                    gemm.transpose(bm, bt, m, k);
                     got = nanFloats(n * m);
                     gemm.multiply(a, k, 1, bt, got, k, m, 0, n);
                     assertClose("packed multiplyTransposed " + shape, want, got, k);
@@ -151,7 +151,7 @@ class FastKernelsTest {
 
                     // the same chain of multiply-adds as the tiled multiply of an unpadded bᵀ
                     float[] unpadded = new float[k * m];
-                    FloatGemm.transpose(bm, unpadded, m, k);
+                    gemm.transpose(bm, unpadded, m, k);
                     float[] tiled = new float[n * m];
                     gemm.multiply(a, k, 1, unpadded, tiled, k, m, 0, n);
                     assertThat(Arrays.copyOf(got, n * m)).as(shape + " against multiply").isEqualTo(tiled);
@@ -252,7 +252,7 @@ class FastKernelsTest {
             for (int k : INNER) {
                 float[] b = randomFloats(m * k);
                 float[] bt = new float[k * m];
-                FloatGemm.transpose(b, bt, m, k);
+                gemm.transpose(b, bt, m, k);
                 for (int j = 0; j < m; j++) {
                     for (int p = 0; p < k; p++) {
                         assertThat(bt[p * m + j]).isEqualTo(b[j * k + p]);
