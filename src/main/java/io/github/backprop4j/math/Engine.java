@@ -5,12 +5,7 @@ import io.github.backprop4j.math.kernel.ScalarFloatGemm;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +20,15 @@ import org.slf4j.LoggerFactory;
  * plain kernels, the exact reference.
  *
  * <p><b>Threads.</b> A multiply is split over threads only when it is large enough for that to pay
- * (8,388,608 multiply-adds per thread at least, or the system property
+ * (2,097,152 multiply-adds per thread at least, or the system property
  * {@code backprop4j.minWorkPerThread}); the calling thread always does one
  * part. Each output element is computed by one thread in one fixed order, so results are bit-identical
  * whatever the thread count. By default the library uses {@link Runtime#availableProcessors()} threads (or
  * the system property {@code backprop4j.threads}) from its own pool of daemon threads named
- * {@code backprop4j-worker-<n>}, created on first need; idle workers end after 30 seconds. A host
+ * {@code backprop4j-worker-<n>}, created on first need. A worker that has finished its part spins for
+ * 200 µs (the system property {@code backprop4j.spinMicros}) before it parks, and so does a caller waiting
+ * for its workers, since the parts of a training step come tens of microseconds apart and waking a parked
+ * thread costs more; idle workers end after 30 seconds. A host
  * application can choose the count ({@link #setThreads(int)}, 1 for none), hand in its own
  * {@link Executor} ({@link #setExecutor(Executor, int)}), or {@link #shutdown()} the pool. A thread
  * interrupted while it waits for its helpers keeps its interrupt flag and finishes the multiply, so that
@@ -44,11 +42,11 @@ public final class Engine {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     /**
-     * Multiply-adds one thread must have, at least, before a multiply is split: on the 2-core test machine a
-     * 128×784×128 product (12.8 M) was not reliably faster on two threads, a 512×784×128 one was (GemmBench,
-     * docs/performance.md).
+     * Multiply-adds one thread must have, at least, before a multiply is split: on the 2-core test machine,
+     * with spinning helpers, 2 M made batch-128 training steps of 784-128-10 a third faster on two threads, and
+     * 1 M or 0.5 M made batch 32 no faster (MnistBench, docs/performance.md).
      */
-    static final long MIN_WORK_PER_THREAD = Long.getLong("backprop4j.minWorkPerThread", 1L << 23);
+    static final long MIN_WORK_PER_THREAD = Long.getLong("backprop4j.minWorkPerThread", 1L << 21);
 
     private static final FloatGemm GEMM = chooseKernels();
     /** The operand {@code bᵀ} that {@code a·bᵀ} packs, one growing buffer per calling thread. */
@@ -60,7 +58,7 @@ public final class Engine {
             Runtime.getRuntime().availableProcessors()));
     private static volatile Executor executor;
     /** The library's own pool, or {@code null}; guarded by the class lock. */
-    private static ThreadPoolExecutor ownPool;
+    private static HelperThreads ownPool;
 
     private Engine() {
     }
@@ -118,15 +116,9 @@ public final class Engine {
         Checks.positive(count, "threads");
         executor = null;
         threads = count;
-        if (ownPool != null) {
-            int size = Math.max(1, count - 1);
-            if (size >= ownPool.getMaximumPoolSize()) {
-                ownPool.setMaximumPoolSize(size);
-                ownPool.setCorePoolSize(size);
-            } else {
-                ownPool.setCorePoolSize(size);
-                ownPool.setMaximumPoolSize(size);
-            }
+        if (ownPool != null && ownPool.size() != Math.max(1, count - 1)) {
+            ownPool.shutdown(); // a new pool of the new size starts on first need
+            ownPool = null;
         }
     }
 
@@ -165,23 +157,9 @@ public final class Engine {
             return executor;
         }
         if (ownPool == null) {
-            int size = Math.max(1, threads - 1);
-            ownPool = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                    new DaemonThreads());
-            ownPool.allowCoreThreadTimeOut(true);
+            ownPool = new HelperThreads(Math.max(1, threads - 1));
         }
         return ownPool;
-    }
-
-    private static final class DaemonThreads implements ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "backprop4j-worker-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }
     }
 
     // ------------------------------------------------------------------ float32 multiplies
@@ -234,14 +212,14 @@ public final class Engine {
             // Fewer elements to move if a is packed instead (and n fills whole vectors): outᵀ[m×n] = b·aᵀ, then outᵀ is transposed back.
             // Each element is the same chain of multiply-adds over p either way, so the choice keeps the bits.
             float[] at = packed(PACKED, k * n);
-            FloatGemm.transpose(a, at, n, k);
+            GEMM.transpose(a, at, n, k);
             float[] outT = packed(RESULT, m * n);
             multiplyRows(b, k, 1, at, outT, k, n, m, work);
-            FloatGemm.transpose(outT, out, m, n);
+            GEMM.transpose(outT, out, m, n);
             return;
         }
         float[] bt = packed(PACKED, k * m);
-        FloatGemm.transpose(b, bt, m, k);
+        GEMM.transpose(b, bt, m, k);
         multiplyRows(a, k, 1, bt, out, k, m, n, work);
     }
 
@@ -310,6 +288,11 @@ public final class Engine {
             }
         }
         body.run(0, boundary(units, parts, 1));
+        // The helpers' parts are as long as the caller's: spin for them a while before parking, as they do.
+        long spinStart = System.nanoTime();
+        while (done.getCount() > 0 && System.nanoTime() - spinStart < HelperThreads.SPIN_NANOS) {
+            Thread.onSpinWait();
+        }
         boolean interrupted = false;
         while (true) {
             try {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class EngineTest {
 
     private final SplittableRandom random = new SplittableRandom(5);
+    private final Matrix wide = random(5600, 301);
+    private final Matrix ten = random(10, 301);
     private final int defaultThreads = Engine.threads();
 
     @AfterEach
@@ -42,7 +44,9 @@ class EngineTest {
         Matrix.multiply(d, w, up);
         Matrix one = Matrix.zeros(Precision.FLOAT32, 1, w.rows());
         Matrix.multiplyTransposed(Matrix.of(Precision.FLOAT32, new double[][] {a.row(0)}, "x"), w, one);
-        return new Matrix[] {z, dw, up, one};
+        Matrix narrow = Matrix.zeros(Precision.FLOAT32, wide.rows(), 10); // 5600 × 301 × 10, split too
+        Matrix.multiplyTransposed(wide, ten, narrow);
+        return new Matrix[] {z, dw, up, one, narrow};
     }
 
     @Test
@@ -64,6 +68,34 @@ class EngineTest {
         } finally {
             callers.shutdown();
         }
+    }
+
+    @Test
+    void callersMultiplyingAtOnceShareTheHelpersAndGetTheSameBits() throws InterruptedException {
+        Matrix a = random(520, 301);
+        Matrix w = random(129, 301);
+        Matrix d = random(520, 129);
+        Engine.setThreads(1);
+        Matrix[] want = products(a, w, d);
+        Engine.setThreads(2);
+        java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread[] callers = new Thread[4];
+        for (int c = 0; c < callers.length; c++) {
+            callers[c] = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 20; i++) {
+                        assertThat(products(a, w, d)).isEqualTo(want);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            callers[c].start();
+        }
+        for (Thread t : callers) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
     }
 
     @Test
@@ -107,7 +139,8 @@ class EngineTest {
     @Test
     void everyRouteOfAProductMatchesThePlainKernel() {
         Engine.setThreads(1);
-        // n = 1 and 5: dot products; 32: a packed (outᵀ = b·aᵀ); 40 and 600: bᵀ packed; m = 10: dot products.
+        // n = 1 and 5: dot products; 32: a packed (outᵀ = b·aᵀ); 40 and 600: bᵀ packed; m = 10: a narrow bᵀ
+        // on the vector path, dot products on the scalar one.
         for (int[] s : new int[][] {{1, 784, 128}, {5, 300, 64}, {32, 784, 128}, {40, 784, 128}, {600, 200, 64},
                 {32, 128, 10}}) {
             Matrix a = random(s[0], s[1]);
