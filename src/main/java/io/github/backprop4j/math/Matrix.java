@@ -105,8 +105,12 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
         checkRectangular(values == null ? -1 : values.length, values, name);
         Matrix m = zeros(precision, values.length, values[0].length);
         for (int r = 0; r < values.length; r++) {
-            for (int c = 0; c < m.cols; c++) {
-                m.set(r, c, values[r][c]);
+            if (m instanceof FloatMatrix f) {
+                System.arraycopy(values[r], 0, f.data, r * m.cols, m.cols); // the same values, a row at a time
+            } else {
+                for (int c = 0; c < m.cols; c++) {
+                    m.set(r, c, values[r][c]);
+                }
             }
         }
         return m;

@@ -22,8 +22,8 @@ public final class VectorFloatGemm implements FloatGemm {
     private static final int KC = 128;
     /** Rows of A per block: 64 rows × 128 of k is 32 KiB. */
     private static final int MC = 64;
-    /** Four vectors' lanes, for a reduction in a fixed order; one array per thread. */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * V]);
+    /** Eight vectors' lanes, for a reduction in a fixed order; one array per thread. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * V]);
     /** The gather's offsets {@code q·k} of V rows, for the last k; one array per thread. */
     private static final ThreadLocal<int[]> GATHER = ThreadLocal.withInitial(() -> new int[V]);
 
@@ -520,6 +520,12 @@ public final class VectorFloatGemm implements FloatGemm {
         for (int i = 0; i < n; i++) {
             int ai = i * k;
             int j = j0;
+            for (; j + 8 <= j1; j += 8) {
+                dot8(a, ai, b, j * k, k, kv, lanes);
+                for (int q = 0; q < 8; q++) {
+                    out[i * m + j + q] = finish(lanes, q * V, a, ai, b, (j + q) * k, kv, k);
+                }
+            }
             for (; j + 4 <= j1; j += 4) {
                 int b0 = j * k;
                 int b1 = b0 + k;
@@ -554,6 +560,40 @@ public final class VectorFloatGemm implements FloatGemm {
                 out[i * m + j] = finish(lanes, 0, a, ai, b, bj, kv, k);
             }
         }
+    }
+
+    /**
+     * Eight rows of b from {@code b0} against one row of a: eight streams of b in flight (a tenth faster than
+     * four for a single sample of 784 → 128). Leaves each row's lanes in {@code lanes[q·V ..]}.
+     */
+    private static void dot8(float[] a, int ai, float[] b, int b0, int k, int kv, float[] lanes) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        FloatVector c4 = c0;
+        FloatVector c5 = c0;
+        FloatVector c6 = c0;
+        FloatVector c7 = c0;
+        for (int p = 0; p < kv; p += V) {
+            FloatVector x = FloatVector.fromArray(S, a, ai + p);
+            c0 = x.fma(FloatVector.fromArray(S, b, b0 + p), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, b0 + k + p), c1);
+            c2 = x.fma(FloatVector.fromArray(S, b, b0 + 2 * k + p), c2);
+            c3 = x.fma(FloatVector.fromArray(S, b, b0 + 3 * k + p), c3);
+            c4 = x.fma(FloatVector.fromArray(S, b, b0 + 4 * k + p), c4);
+            c5 = x.fma(FloatVector.fromArray(S, b, b0 + 5 * k + p), c5);
+            c6 = x.fma(FloatVector.fromArray(S, b, b0 + 6 * k + p), c6);
+            c7 = x.fma(FloatVector.fromArray(S, b, b0 + 7 * k + p), c7);
+        }
+        c0.intoArray(lanes, 0);
+        c1.intoArray(lanes, V);
+        c2.intoArray(lanes, 2 * V);
+        c3.intoArray(lanes, 3 * V);
+        c4.intoArray(lanes, 4 * V);
+        c5.intoArray(lanes, 5 * V);
+        c6.intoArray(lanes, 6 * V);
+        c7.intoArray(lanes, 7 * V);
     }
 
     /** Sums one vector's lanes in lane order, then adds the tail {@code p = kv..k-1} in order. */
