@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -264,31 +265,41 @@ public final class Engine {
         void run(int from, int to);
     }
 
-    /** Runs {@code [0, units)} in {@code parts} pieces aligned to 4, the first on the calling thread. */
+    /**
+     * Runs {@code [0, units)} in {@code parts} pieces aligned to 4. The calling thread runs piece 0, then takes
+     * back every piece no helper has started: a helper that is parked, busy, or slow to wake delays the
+     * multiply by no more than its own piece, since the caller waits only for pieces already running.
+     * Whoever runs a piece, it is the same range, so the bits are the same.
+     */
     private static void split(int units, int parts, Range body) {
         Executor pool = helpers();
+        AtomicInteger next = new AtomicInteger(1); // the next piece nobody has taken
         CountDownLatch done = new CountDownLatch(parts - 1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        for (int t = 1; t < parts; t++) {
-            int from = boundary(units, parts, t);
-            int to = boundary(units, parts, t + 1);
-            Runnable task = () -> {
+        Runnable takeOne = () -> {
+            int t = next.getAndIncrement();
+            if (t < parts) {
                 try {
-                    body.run(from, to);
+                    body.run(boundary(units, parts, t), boundary(units, parts, t + 1));
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                 } finally {
                     done.countDown();
                 }
-            };
+            }
+        };
+        for (int t = 1; t < parts; t++) {
             try {
-                pool.execute(task);
+                pool.execute(takeOne);
             } catch (RejectedExecutionException shutDown) {
-                task.run();
+                break; // the caller takes the rest below
             }
         }
         body.run(0, boundary(units, parts, 1));
-        // The helpers' parts are as long as the caller's: spin for them a while before parking, as they do.
+        while (next.get() < parts) {
+            takeOne.run();
+        }
+        // What is left is running on helpers and as long as the caller's piece: spin for it before parking.
         long spinStart = System.nanoTime();
         while (done.getCount() > 0 && System.nanoTime() - spinStart < HelperThreads.SPIN_NANOS) {
             Thread.onSpinWait();

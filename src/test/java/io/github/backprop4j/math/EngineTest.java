@@ -99,6 +99,21 @@ class EngineTest {
     }
 
     @Test
+    void theCallerTakesBackEveryPieceNoHelperHasStarted() {
+        Matrix a = random(520, 301);
+        Matrix w = random(129, 301);
+        Matrix d = random(520, 129);
+        Engine.setThreads(1);
+        Matrix[] want = products(a, w, d);
+        java.util.List<Runnable> late = new java.util.ArrayList<>();
+        Engine.setExecutor(late::add, 4); // an executor that starts nothing until the multiplies are done
+        Matrix[] got = products(a, w, d);
+        assertThat(late).as("pieces handed out").isNotEmpty();
+        late.forEach(Runnable::run); // a helper that starts late finds nothing left to do
+        assertThat(got).isEqualTo(want);
+    }
+
+    @Test
     void workersAreDaemonsNamedAfterTheLibraryAndShutDown() {
         Set<String> names = ConcurrentHashMap.newKeySet();
         Engine.setExecutor(r -> {
