@@ -17,6 +17,10 @@ class EngineTest {
     private final SplittableRandom random = new SplittableRandom(5);
     private final Matrix wide = random(5600, 301);
     private final Matrix ten = random(10, 301);
+    /** 520 × 301 × 129 multiply-adds, above twice the threshold, so each product is split. */
+    private final Matrix a = random(520, 301);
+    private final Matrix w = random(129, 301);
+    private final Matrix d = random(520, 129);
     private final int defaultThreads = Engine.threads();
 
     @AfterEach
@@ -49,14 +53,14 @@ class EngineTest {
         return new Matrix[] {z, dw, up, one, narrow};
     }
 
+    private Matrix[] onOneThread() {
+        Engine.setThreads(1);
+        return products(a, w, d);
+    }
+
     @Test
     void resultsAreBitIdenticalOnOneTwoAndThreeThreadsAndOnACallersExecutor() {
-        // 520 × 301 × 129 multiply-adds, above twice the threshold, so each product is split
-        Matrix a = random(520, 301);
-        Matrix w = random(129, 301);
-        Matrix d = random(520, 129);
-        Engine.setThreads(1);
-        Matrix[] one = products(a, w, d);
+        Matrix[] one = onOneThread();
         for (int t : new int[] {2, 3}) {
             Engine.setThreads(t);
             assertThat(products(a, w, d)).as(t + " threads").isEqualTo(one);
@@ -72,11 +76,7 @@ class EngineTest {
 
     @Test
     void callersMultiplyingAtOnceShareTheHelpersAndGetTheSameBits() throws InterruptedException {
-        Matrix a = random(520, 301);
-        Matrix w = random(129, 301);
-        Matrix d = random(520, 129);
-        Engine.setThreads(1);
-        Matrix[] want = products(a, w, d);
+        Matrix[] want = onOneThread();
         Engine.setThreads(2);
         java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread[] callers = new Thread[4];
@@ -100,11 +100,7 @@ class EngineTest {
 
     @Test
     void theCallerTakesBackEveryPieceNoHelperHasStarted() {
-        Matrix a = random(520, 301);
-        Matrix w = random(129, 301);
-        Matrix d = random(520, 129);
-        Engine.setThreads(1);
-        Matrix[] want = products(a, w, d);
+        Matrix[] want = onOneThread();
         java.util.List<Runnable> late = new java.util.ArrayList<>();
         Engine.setExecutor(late::add, 4); // an executor that starts nothing until the multiplies are done
         Matrix[] got = products(a, w, d);
@@ -134,8 +130,6 @@ class EngineTest {
 
     @Test
     void anInterruptedCallerFinishesTheMultiplyAndKeepsItsFlag() {
-        Matrix a = random(520, 301);
-        Matrix w = random(129, 301);
         Engine.setThreads(1);
         Matrix want = Matrix.zeros(Precision.FLOAT32, 520, 129);
         Matrix.multiplyTransposed(a, w, want);
@@ -154,17 +148,17 @@ class EngineTest {
     @Test
     void everyRouteOfAProductMatchesThePlainKernel() {
         Engine.setThreads(1);
-        // n = 1 and 5: dot products; 32: a packed (outᵀ = b·aᵀ); 40 and 600: bᵀ packed; m = 10: a narrow bᵀ
-        // on the vector path, dot products on the scalar one.
+        // On the vector path: n = 1 and 5 dot products; 32 a packed (outᵀ = b·aᵀ); 40 and 600 bᵀ packed;
+        // m = 10 a narrow bᵀ. The scalar path packs bᵀ for all.
         for (int[] s : new int[][] {{1, 784, 128}, {5, 300, 64}, {32, 784, 128}, {40, 784, 128}, {600, 200, 64},
                 {32, 128, 10}}) {
-            Matrix a = random(s[0], s[1]);
-            Matrix b = random(s[2], s[1]);
+            Matrix left = random(s[0], s[1]);
+            Matrix right = random(s[2], s[1]);
             Matrix got = Matrix.zeros(Precision.FLOAT32, s[0], s[2]);
-            Matrix.multiplyTransposed(a, b, got);
+            Matrix.multiplyTransposed(left, right, got);
             float[] want = new float[s[0] * s[2]];
-            io.github.backprop4j.math.kernel.FloatKernels.multiplyTransposed(((FloatMatrix) a).data,
-                    ((FloatMatrix) b).data, want, s[0], s[1], s[2]);
+            io.github.backprop4j.math.kernel.FloatKernels.multiplyTransposed(((FloatMatrix) left).data,
+                    ((FloatMatrix) right).data, want, s[0], s[1], s[2]);
             for (int i = 0; i < want.length; i++) {
                 assertThat(got.get(i / s[2], i % s[2])).as("%s at %d", java.util.Arrays.toString(s), i)
                         .isCloseTo(want[i], org.assertj.core.api.Assertions.within(1e-6 * s[1] * 4));

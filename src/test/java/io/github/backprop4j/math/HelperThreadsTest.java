@@ -19,16 +19,10 @@ class HelperThreadsTest {
     void aPartRunsOnADaemonHelperNamedAfterTheLibrary() throws InterruptedException {
         HelperThreads helpers = new HelperThreads(1);
         try {
-            AtomicReference<Thread> ranOn = new AtomicReference<>();
-            CountDownLatch done = new CountDownLatch(1);
-            helpers.execute(() -> {
-                ranOn.set(Thread.currentThread());
-                done.countDown();
-            });
-            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(ranOn.get()).isNotSameAs(Thread.currentThread());
-            assertThat(ranOn.get().getName()).startsWith("backprop4j-worker-");
-            assertThat(ranOn.get().isDaemon()).isTrue();
+            Thread ranOn = runOnce(helpers);
+            assertThat(ranOn).isNotSameAs(Thread.currentThread());
+            assertThat(ranOn.getName()).startsWith("backprop4j-worker-");
+            assertThat(ranOn.isDaemon()).isTrue();
         } finally {
             helpers.shutdown();
         }
