@@ -108,6 +108,21 @@ public interface Activation {
     void forward(Matrix z, Matrix a);
 
     /**
+     * The forward step from a layer's products, with its biases: {@code z ← z + b} (each row), then
+     * {@code a = σ(z)}, equations (1) and (2) after the product {@code aˡ⁻¹·Wˡᵀ}. The default does exactly
+     * that, {@link Matrix#addRowVector} then {@link #forward(Matrix, Matrix)}; an activation may do both in one
+     * pass over z, with the same bits, as {@link #RELU} does.
+     *
+     * @param z the products {@code aˡ⁻¹·Wˡᵀ}, {@code [batch × units]}, writable; holds the weighted sums after
+     * @param bias the biases, {@code [1 × units]}, same precision
+     * @param a where to write the activations, writable, same shape and precision; may be {@code z}
+     */
+    default void forward(Matrix z, Matrix bias, Matrix a) {
+        z.addRowVector(bias);
+        forward(z, a);
+    }
+
+    /**
      * The backward step: {@code ∂C/∂z} from {@code ∂C/∂a}, which for an element-wise activation is
      * {@code ∂C/∂a ⊙ σ'(z)}.
      *

@@ -278,15 +278,16 @@ public final class Network {
         Matrix a = inputs.precision() == precision() ? inputs : inputs.toPrecision(precision(), name);
         for (int l = 0; l < layers.size(); l++) {
             Layer layer = layers.get(l);
-            Matrix z = layer.weightedSums(a); //    zˡ = aˡ⁻¹·Wˡᵀ + bˡ
-            // The inputs must be finite, as checkInputs requires, but z¹ answers that for less: a NaN or infinite
-            // feature makes every weighted sum of its sample NaN or infinite (x·w is NaN or ±∞ for every w, and
-            // sums keep it). So the inputs are scanned, for the message, only when z¹ is not all finite; if
-            // they pass, the sums overflowed, which is not the caller's error.
+            Matrix z = Matrix.zeros(precision(), a.rows(), layer.outputSize());
+            Matrix.multiplyTransposed(a, layer.weightMatrix(), z); //  aˡ⁻¹·Wˡᵀ
+            // The inputs must be finite, as checkInputs requires, but the products of layer 1 answer that for
+            // less: a NaN or infinite feature makes every product of its sample NaN or infinite (x·w is NaN or
+            // ±∞ for every w, and sums keep it). So the inputs are scanned, for the message, only when those are
+            // not all finite; if they pass, the sums overflowed, which is not the caller's error.
             if (l == 0 && z.firstNonFinite() != null) {
                 inputs.requireFinite(name);
             }
-            layer.activation().forward(z, z); //    aˡ = σˡ(zˡ), in place: a prediction keeps no zˡ
+            layer.activation().forward(z, layer.biasVector(), z); // zˡ = … + bˡ, aˡ = σˡ(zˡ), in place: no zˡ kept
             a = z;
         }
         return a;

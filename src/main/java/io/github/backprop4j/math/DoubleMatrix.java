@@ -163,6 +163,11 @@ final class DoubleMatrix extends Matrix {
     }
 
     @Override
+    void addRowVectorReluKernel(Matrix v, Matrix out) {
+        DoubleKernels.addRowVectorRelu(data, d(v), d(out), rows, cols);
+    }
+
+    @Override
     void reluBackwardKernel(Matrix z, Matrix g) {
         DoubleKernels.reluBackward(d(z), d(g), data);
     }

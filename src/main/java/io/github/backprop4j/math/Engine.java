@@ -175,6 +175,11 @@ public final class Engine {
         GEMM.relu(x, out);
     }
 
+    /** {@code z[r] += v}, then {@code out = relu(z)}, in one pass by the chosen path. */
+    static void addRowVectorRelu(float[] z, float[] v, float[] out, int rows, int cols) {
+        GEMM.addRowVectorRelu(z, v, out, rows, cols);
+    }
+
     /** {@code out[i] = z[i] > 0 ? g[i] : 0·g[i]}, by the chosen path. */
     static void reluBackward(float[] z, float[] g, float[] out) {
         GEMM.reluBackward(z, g, out);

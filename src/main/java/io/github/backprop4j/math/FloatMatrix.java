@@ -166,6 +166,11 @@ final class FloatMatrix extends Matrix {
     }
 
     @Override
+    void addRowVectorReluKernel(Matrix v, Matrix out) {
+        Engine.addRowVectorRelu(data, f(v), f(out), rows, cols);
+    }
+
+    @Override
     void reluBackwardKernel(Matrix z, Matrix g) {
         Engine.reluBackward(f(z), f(g), data);
     }

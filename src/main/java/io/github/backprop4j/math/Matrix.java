@@ -718,6 +718,27 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     }
 
     /**
+     * Adds a row vector to every row and applies ReLU, in one pass: {@code this[r] += v}, then
+     * {@code out = relu(this)}. The same bits as {@link #addRowVector} followed by {@link #relu}; used by the
+     * built-in ReLU to add a layer's biases and activate in one go.
+     *
+     * @param v {@code [1 × cols]}, the same precision
+     * @param out a writable matrix of this shape and precision; may be this matrix
+     * @throws IllegalArgumentException if v or out does not fit
+     * @throws IllegalStateException if this matrix or out is read-only
+     */
+    public final void addRowVectorRelu(Matrix v, Matrix out) {
+        checkWritable("this matrix");
+        checkOutput(this, v, v);
+        if (v.rows != 1 || v.cols != cols) {
+            throw new IllegalArgumentException("addRowVectorRelu: v is " + v.shape() + " but must be 1 × " + cols
+                    + " for a " + shape() + " matrix");
+        }
+        checkSameShape(out, this, "addRowVectorRelu");
+        addRowVectorReluKernel(v, out);
+    }
+
+    /**
      * {@code out = relu(this)}: {@code out[i] = x[i] > 0 ? x[i] : 0}, element by element (as the ReLU activation,
      * without a function call per element); {@code out} may be this matrix.
      *
@@ -743,6 +764,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     }
 
     abstract void reluKernel(Matrix out);
+
+    abstract void addRowVectorReluKernel(Matrix v, Matrix out);
 
     abstract void reluBackwardKernel(Matrix z, Matrix g);
 

@@ -118,8 +118,7 @@ final class TrainingSession {
         for (int l = 0; l <= last; l++) {
             if (l > 0) {
                 Matrix.multiplyTransposed(passed[l - 1], w[l], z[l]); // (1) zˡ = ãˡ⁻¹·Wˡᵀ + bˡ
-                z[l].addRowVector(b[l]);
-                sigma[l].forward(z[l], a[l]); //                        (2) aˡ = σˡ(zˡ)
+                sigma[l].forward(z[l], b[l], a[l]); //                  + bˡ, then (2) aˡ = σˡ(zˡ)
             }
             Matrix al = l == 0 ? x : a[l];
             double rate = dropout.rate(l);

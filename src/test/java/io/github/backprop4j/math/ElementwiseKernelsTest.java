@@ -2,8 +2,10 @@ package io.github.backprop4j.math;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.backprop4j.Activation;
 import io.github.backprop4j.math.kernel.FloatKernels;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -64,5 +66,47 @@ class ElementwiseKernelsTest {
                         .isEqualTo(FloatKernels.indexOfNonFinite(y)).isEqualTo(at);
             }
         }
+    }
+
+    /** The fused bias add and ReLU (the built-in ReLU's forward step with biases) equals the two steps. */
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void theFusedBiasAndReluEqualsAddingThenActivatingToTheBit(Precision precision) {
+        SplittableRandom random = new SplittableRandom(6);
+        for (int cols : new int[] {1, 9, 16, 37, 130}) {
+            Matrix products = Matrix.zeros(precision, 5, cols);
+            Matrix bias = Matrix.zeros(precision, 1, cols);
+            for (int c = 0; c < cols; c++) {
+                bias.set(0, c, c < SPECIAL.length ? SPECIAL[SPECIAL.length - 1 - c] : random.nextGaussian());
+                for (int r = 0; r < 5; r++) {
+                    products.set(r, c, r == 0 && c < SPECIAL.length ? SPECIAL[c] : random.nextGaussian());
+                }
+            }
+            Matrix zWant = products.copy();
+            zWant.addRowVector(bias);
+            Matrix aWant = zWant.copy();
+            zWant.relu(aWant);
+
+            Matrix z = products.copy();
+            Matrix a = Matrix.zeros(precision, 5, cols);
+            Activation.RELU.forward(z, bias, a);
+            assertThat(z).as("z, %d columns", cols).isEqualTo(zWant);
+            assertThat(a).as("a, %d columns", cols).isEqualTo(aWant);
+
+            Matrix inPlace = products.copy();
+            inPlace.addRowVectorRelu(bias, inPlace);
+            assertThat(inPlace).as("in place, %d columns", cols).isEqualTo(aWant);
+        }
+    }
+
+    /** An activation without a fused step gets the default: add the biases, then its own forward step. */
+    @Test
+    void theDefaultForwardWithBiasesAddsThemThenActivates() {
+        Activation doubled = Activation.elementwise("doubled", x -> 2 * x, (z, a) -> 2);
+        Matrix z = Matrix.of(Precision.FLOAT64, new double[][] {{1, -2}, {0.5, 3}}, "z");
+        Matrix a = Matrix.zeros(Precision.FLOAT64, 2, 2);
+        doubled.forward(z, Matrix.rowVector(Precision.FLOAT64, new double[] {10, 20}, "b"), a);
+        assertThat(z.toDoubleArray()).isEqualTo(new double[][] {{11, 18}, {10.5, 23}});
+        assertThat(a.toDoubleArray()).isEqualTo(new double[][] {{22, 36}, {21, 46}});
     }
 }

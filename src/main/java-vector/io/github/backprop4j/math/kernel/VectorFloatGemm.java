@@ -104,6 +104,29 @@ public final class VectorFloatGemm implements FloatGemm {
         }
     }
 
+    /** The bias add and the ReLU of {@link #relu} in one pass over z; z is not stored twice when out is z. */
+    @Override
+    public void addRowVectorRelu(float[] z, float[] v, float[] out, int rows, int cols) {
+        int full = S.loopBound(cols);
+        FloatVector zero = FloatVector.zero(S);
+        boolean inPlace = out == z;
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = 0; c < full; c += V) {
+                FloatVector s = FloatVector.fromArray(S, z, o + c).add(FloatVector.fromArray(S, v, c));
+                if (!inPlace) {
+                    s.intoArray(z, o + c);
+                }
+                zero.blend(s, s.compare(VectorOperators.GT, 0f)).intoArray(out, o + c);
+            }
+            for (int c = full; c < cols; c++) {
+                float s = z[o + c] + v[c];
+                z[o + c] = s;
+                out[o + c] = s > 0 ? s : 0;
+            }
+        }
+    }
+
     @Override
     public void reluBackward(float[] z, float[] g, float[] out) {
         int full = S.loopBound(z.length);

@@ -44,6 +44,20 @@ public interface FloatGemm {
     }
 
     /**
+     * {@code z[r] += v}, then {@code out = relu(z)}, in one pass: the bits of
+     * {@link FloatKernels#addRowVectorRelu}, which is the default; {@code out} may be {@code z}.
+     *
+     * @param z the products, rows of cols; holds the weighted sums afterwards
+     * @param v the biases, cols long
+     * @param out the activations, rows of cols
+     * @param rows rows of z
+     * @param cols columns of z
+     */
+    default void addRowVectorRelu(float[] z, float[] v, float[] out, int rows, int cols) {
+        FloatKernels.addRowVectorRelu(z, v, out, rows, cols);
+    }
+
+    /**
      * {@code out[i] = z[i] > 0 ? g[i] : 0·g[i]}, the bits of {@link FloatKernels#reluBackward}, which is the
      * default; {@code out} may be {@code g}.
      *

@@ -402,6 +402,27 @@ public final class FloatKernels {
     }
 
     /**
+     * {@code z[r][c] += v[c]}, then {@code out[r][c] = z[r][c] > 0 ? z[r][c] : 0}, in one pass: the bits of
+     * {@link #addRowVector} followed by {@link #relu}. {@code out} may be {@code z}.
+     *
+     * @param z the products, rows of cols; holds the sums with v afterwards
+     * @param v the row vector, cols long
+     * @param out the output, rows of cols
+     * @param rows rows of z
+     * @param cols columns of z
+     */
+    public static void addRowVectorRelu(float[] z, float[] v, float[] out, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int c = 0; c < cols; c++) {
+                float s = z[o + c] + v[c];
+                z[o + c] = s;
+                out[o + c] = s > 0 ? s : 0;
+            }
+        }
+    }
+
+    /**
      * {@code out[i] = x[i] > 0 ? x[i] : 0}; {@code out} may be {@code x}.
      *
      * @param x the input

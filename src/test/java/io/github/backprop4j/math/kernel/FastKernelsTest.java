@@ -197,6 +197,33 @@ class FastKernelsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("paths")
+    void theFusedBiasAndReluGivesTheBitsOfTheTwoPlainLoops(FloatGemm gemm) {
+        for (int rows : new int[] {1, 3, 8}) {
+            for (int cols : SIZES) {
+                float[] products = randomFloats(rows * cols);
+                float[] bias = randomFloats(cols);
+                bias[0] = Float.NaN;
+                float[] zWant = products.clone();
+                FloatKernels.addRowVector(zWant, bias, rows, cols);
+                float[] aWant = new float[rows * cols];
+                FloatKernels.relu(zWant, aWant);
+
+                float[] z = products.clone();
+                float[] a = nanFloats(rows * cols);
+                gemm.addRowVectorRelu(z, bias, a, rows, cols);
+                assertThat(z).as("z, %d×%d", rows, cols).isEqualTo(zWant);
+                assertThat(Arrays.copyOf(a, rows * cols)).as("a, %d×%d", rows, cols).isEqualTo(aWant);
+                assertThat(a[rows * cols]).as("writes past its output").isEqualTo(42);
+
+                float[] inPlace = products.clone();
+                gemm.addRowVectorRelu(inPlace, bias, inPlace, rows, cols);
+                assertThat(inPlace).as("in place, %d×%d", rows, cols).isEqualTo(aWant);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("paths")
     void softmaxRowsIsWithinFloatRoundingOfTheReference(FloatGemm gemm) {
         for (int rows : SIZES) {
             for (int cols : SIZES) {
