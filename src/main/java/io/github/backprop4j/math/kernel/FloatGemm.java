@@ -1,12 +1,13 @@
 package io.github.backprop4j.math.kernel;
 
 /**
- * The fast float32 kernels, one implementation per path: the matrix multiplies, and the few element-wise
- * passes that run once per element of every training step or prediction (ReLU, softmax, the finiteness
- * scan).
+ * The fast float32 kernels, one implementation per path: the matrix multiplies and the transpose that packs
+ * their operands, and the few element-wise passes that run once per element of every training step or
+ * prediction (the bias add fused with ReLU, ReLU's backward step, softmax, the finiteness scan).
  * {@link ScalarFloatGemm} is shaped so that C2 vectorises it, and {@code VectorFloatGemm} (in
- * {@code src/main/java-vector}) is written with the incubating Vector API. The caller ({@code io.github.backprop4j.math.Engine}) splits the output into ranges, one per
- * thread, and packs operands where a method asks for it.
+ * {@code src/main/java-vector}) is written with the incubating Vector API. The caller
+ * ({@code io.github.backprop4j.math.Engine}) splits the output into ranges, one per thread, and packs operands
+ * where a method asks for it.
  *
  * <p>Every method computes each output element it owns in one fixed order, independent of the range it is
  * given: so results are bit-identical whatever the number of threads. Methods allocate nothing, except
