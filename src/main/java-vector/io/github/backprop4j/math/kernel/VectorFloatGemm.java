@@ -94,21 +94,23 @@ public final class VectorFloatGemm implements FloatGemm {
     @Override
     public void relu(float[] x, float[] out) {
         int full = S.loopBound(x.length);
-        FloatVector zero = FloatVector.zero(S);
         for (int i = 0; i < full; i += V) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
+            relu(FloatVector.fromArray(S, x, i)).intoArray(out, i);
         }
         for (int i = full; i < x.length; i++) {
             out[i] = x[i] > 0 ? x[i] : 0;
         }
     }
 
+    /** {@code v > 0 ? v : 0} lane by lane, as a compare and a blend. */
+    private static FloatVector relu(FloatVector v) {
+        return FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0f));
+    }
+
     /** The bias add and the ReLU of {@link #relu} in one pass over z; z is not stored twice when out is z. */
     @Override
     public void addRowVectorRelu(float[] z, float[] v, float[] out, int rows, int cols) {
         int full = S.loopBound(cols);
-        FloatVector zero = FloatVector.zero(S);
         boolean inPlace = out == z;
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
@@ -117,7 +119,7 @@ public final class VectorFloatGemm implements FloatGemm {
                 if (!inPlace) {
                     s.intoArray(z, o + c);
                 }
-                zero.blend(s, s.compare(VectorOperators.GT, 0f)).intoArray(out, o + c);
+                relu(s).intoArray(out, o + c);
             }
             for (int c = full; c < cols; c++) {
                 float s = z[o + c] + v[c];
@@ -207,43 +209,23 @@ public final class VectorFloatGemm implements FloatGemm {
     private static void tile8x2(float[] a, int rs, int cs, float[] b, float[] out, int m, int i, int j, int p0,
             int p1) {
         int o0 = i * m + j;
-        FloatVector c00;
-        FloatVector c01;
-        FloatVector c10;
-        FloatVector c11;
-        FloatVector c20;
-        FloatVector c21;
-        FloatVector c30;
-        FloatVector c31;
-        FloatVector c40;
-        FloatVector c41;
-        FloatVector c50;
-        FloatVector c51;
-        FloatVector c60;
-        FloatVector c61;
-        FloatVector c70;
-        FloatVector c71;
-        if (p0 == 0) {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
-            c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
-        } else {
-            c00 = FloatVector.fromArray(S, out, o0);
-            c01 = FloatVector.fromArray(S, out, o0 + V);
-            c10 = FloatVector.fromArray(S, out, o0 + 1 * m);
-            c11 = FloatVector.fromArray(S, out, o0 + 1 * m + V);
-            c20 = FloatVector.fromArray(S, out, o0 + 2 * m);
-            c21 = FloatVector.fromArray(S, out, o0 + 2 * m + V);
-            c30 = FloatVector.fromArray(S, out, o0 + 3 * m);
-            c31 = FloatVector.fromArray(S, out, o0 + 3 * m + V);
-            c40 = FloatVector.fromArray(S, out, o0 + 4 * m);
-            c41 = FloatVector.fromArray(S, out, o0 + 4 * m + V);
-            c50 = FloatVector.fromArray(S, out, o0 + 5 * m);
-            c51 = FloatVector.fromArray(S, out, o0 + 5 * m + V);
-            c60 = FloatVector.fromArray(S, out, o0 + 6 * m);
-            c61 = FloatVector.fromArray(S, out, o0 + 6 * m + V);
-            c70 = FloatVector.fromArray(S, out, o0 + 7 * m);
-            c71 = FloatVector.fromArray(S, out, o0 + 7 * m + V);
-        }
+        boolean first = p0 == 0;
+        FloatVector c00 = load(out, o0, first);
+        FloatVector c01 = load(out, o0 + V, first);
+        FloatVector c10 = load(out, o0 + m, first);
+        FloatVector c11 = load(out, o0 + m + V, first);
+        FloatVector c20 = load(out, o0 + 2 * m, first);
+        FloatVector c21 = load(out, o0 + 2 * m + V, first);
+        FloatVector c30 = load(out, o0 + 3 * m, first);
+        FloatVector c31 = load(out, o0 + 3 * m + V, first);
+        FloatVector c40 = load(out, o0 + 4 * m, first);
+        FloatVector c41 = load(out, o0 + 4 * m + V, first);
+        FloatVector c50 = load(out, o0 + 5 * m, first);
+        FloatVector c51 = load(out, o0 + 5 * m + V, first);
+        FloatVector c60 = load(out, o0 + 6 * m, first);
+        FloatVector c61 = load(out, o0 + 6 * m + V, first);
+        FloatVector c70 = load(out, o0 + 7 * m, first);
+        FloatVector c71 = load(out, o0 + 7 * m + V, first);
         int ai = i * rs;
         if (cs == 1) {
             // Rows of a contiguous in p: every index is a row's base plus p, so C2 can hoist the range checks.
@@ -470,26 +452,15 @@ public final class VectorFloatGemm implements FloatGemm {
         int o1 = o0 + m;
         int o2 = o1 + m;
         int o3 = o2 + m;
-        FloatVector c00;
-        FloatVector c01;
-        FloatVector c10;
-        FloatVector c11;
-        FloatVector c20;
-        FloatVector c21;
-        FloatVector c30;
-        FloatVector c31;
-        if (p0 == 0) {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
-        } else {
-            c00 = FloatVector.fromArray(S, out, o0);
-            c01 = FloatVector.fromArray(S, out, o0 + V);
-            c10 = FloatVector.fromArray(S, out, o1);
-            c11 = FloatVector.fromArray(S, out, o1 + V);
-            c20 = FloatVector.fromArray(S, out, o2);
-            c21 = FloatVector.fromArray(S, out, o2 + V);
-            c30 = FloatVector.fromArray(S, out, o3);
-            c31 = FloatVector.fromArray(S, out, o3 + V);
-        }
+        boolean first = p0 == 0;
+        FloatVector c00 = load(out, o0, first);
+        FloatVector c01 = load(out, o0 + V, first);
+        FloatVector c10 = load(out, o1, first);
+        FloatVector c11 = load(out, o1 + V, first);
+        FloatVector c20 = load(out, o2, first);
+        FloatVector c21 = load(out, o2 + V, first);
+        FloatVector c30 = load(out, o3, first);
+        FloatVector c31 = load(out, o3 + V, first);
         int ai = i * rs;
         for (int p = p0; p < p1; p++) {
             int bp = p * m + j;
@@ -522,14 +493,8 @@ public final class VectorFloatGemm implements FloatGemm {
     private static void tile1x2(float[] a, int rs, int cs, float[] b, float[] out, int m, int i, int j, int p0,
             int p1) {
         int o0 = i * m + j;
-        FloatVector c00;
-        FloatVector c01;
-        if (p0 == 0) {
-            c00 = c01 = FloatVector.zero(S);
-        } else {
-            c00 = FloatVector.fromArray(S, out, o0);
-            c01 = FloatVector.fromArray(S, out, o0 + V);
-        }
+        FloatVector c00 = load(out, o0, p0 == 0);
+        FloatVector c01 = load(out, o0 + V, p0 == 0);
         int ai = i * rs;
         for (int p = p0; p < p1; p++) {
             int bp = p * m + j;
