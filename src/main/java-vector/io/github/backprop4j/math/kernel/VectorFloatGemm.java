@@ -1,6 +1,7 @@
 package io.github.backprop4j.math.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -23,14 +24,19 @@ public final class VectorFloatGemm implements FloatGemm {
     private static final int KC = 128;
     /** Rows of A per block, ten 6-row tiles: 60 rows × 128 of k is 30 KiB. */
     private static final int MC = 60;
-    /** Eight vectors' lanes, for a reduction in a fixed order; one array per thread. */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * V]);
+    /**
+     * The partial sums of a dot product: 16 whatever the vector width, so that its bits do not depend on the
+     * machine (a width above 16 lanes is refused by the constructor).
+     */
+    static final int DOT_LANES = 16;
+    /** Eight rows' 16 partial sums, or one vector, for a reduction in a fixed order; one array per thread. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * DOT_LANES]);
     /** The gather's offsets {@code q·k} of V rows, for the last k; one array per thread. */
     private static final ThreadLocal<int[]> GATHER = ThreadLocal.withInitial(() -> new int[V]);
 
     /** Creates the kernels; fails with a {@link LinkageError} where the module is not readable. */
     public VectorFloatGemm() {
-        if (V < 4) {
+        if (V < 4 || V > DOT_LANES) {
             throw new UnsupportedOperationException("the preferred float vector has " + V + " lanes");
         }
     }
@@ -507,9 +513,10 @@ public final class VectorFloatGemm implements FloatGemm {
     }
 
     /**
-     * The row maxima and sums in plain loops, the exponentials a vector at a time over the whole array, with
-     * the Vector API's {@code EXP} (within an ulp or so of {@code (float) Math.exp}, and tens of times faster),
-     * then a multiply by the row's reciprocal sum.
+     * The row maxima and sums in plain loops, the exponentials a vector at a time over the whole array with
+     * {@link #exp(FloatVector)} (tens of times faster than {@code Math.exp}), then a multiply by the row's
+     * reciprocal sum. Never the Vector API's {@code EXP}: its Java fallback and its compiled intrinsic round
+     * differently, so the bits would depend on what the JIT had compiled.
      */
     @Override
     public void softmaxRows(float[] x, float[] out, int rows, int cols) {
@@ -526,10 +533,10 @@ public final class VectorFloatGemm implements FloatGemm {
         int length = rows * cols;
         int full = S.loopBound(length);
         for (int i = 0; i < full; i += V) {
-            FloatVector.fromArray(S, out, i).lanewise(VectorOperators.EXP).intoArray(out, i);
+            exp(FloatVector.fromArray(S, out, i)).intoArray(out, i);
         }
         for (int i = full; i < length; i++) {
-            out[i] = (float) Math.exp(out[i]);
+            out[i] = ExactExp.exp(out[i]); // the same bits as a lane of exp(FloatVector)
         }
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
@@ -542,6 +549,29 @@ public final class VectorFloatGemm implements FloatGemm {
                 out[o + c] *= inverse;
             }
         }
+    }
+
+    /**
+     * {@link ExactExp#exp} lane by lane, with the same operations in the same order, so every lane has the
+     * bits of the scalar function, whatever the vector width and whether or not the JIT has compiled it.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.min(ExactExp.HIGH).max(ExactExp.LOW); // NaN stays NaN
+        FloatVector t = c.mul(ExactExp.LOG2E).add(ExactExp.ROUNDER);
+        FloatVector negN = t.sub(ExactExp.ROUNDER).neg(); //     −n, n = round(x·log₂e)
+        FloatVector r = negN.fma(FloatVector.broadcast(S, ExactExp.LN2_HI), c);
+        r = negN.fma(FloatVector.broadcast(S, ExactExp.LN2_LO), r); // r = x − n·ln 2
+        FloatVector p = r.fma(ExactExp.C7, ExactExp.C6);
+        p = p.fma(r, FloatVector.broadcast(S, ExactExp.C5));
+        p = p.fma(r, FloatVector.broadcast(S, ExactExp.C4));
+        p = p.fma(r, FloatVector.broadcast(S, ExactExp.C3));
+        p = p.fma(r, FloatVector.broadcast(S, ExactExp.C2));
+        p = p.fma(r.mul(r), r.add(1f)); //                         eʳ
+        IntVector n = t.reinterpretAsInts().sub(ExactExp.ROUNDER_BITS); // n as ints
+        IntVector n1 = n.lanewise(VectorOperators.ASHR, 1);
+        IntVector n2 = n.sub(n1);
+        return p.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 
     /**
@@ -619,102 +649,93 @@ public final class VectorFloatGemm implements FloatGemm {
         }
     }
 
-    /** Dot products when there are few rows to share a packed {@code bᵀ} or too few columns to fill a vector. */
+    /**
+     * Dot products for few rows (a single sample) or fewer than 4 output columns, from 16 columns of k: by the
+     * shape alone, never by the lane count, since a dot product's bits differ from the tiled multiply's.
+     */
     @Override
     public boolean prefersDot(int n, int k, int m) {
-        return k >= V && (n < 8 || m < V);
+        return k >= DOT_LANES && (n < 8 || m < 4);
     }
 
+    /**
+     * Each element is {@value #DOT_LANES} partial sums, partial sum l a chain of fused multiply-adds over
+     * {@code p ≡ l (mod 16)} in order, added in order of l, then the last {@code k mod 16} products in order:
+     * the same bits at every vector width, since a 16-lane partial sum is one vector of 512 bits, two of 256
+     * or four of 128.
+     */
     @Override
     public void multiplyTransposedDot(float[] a, float[] b, float[] out, int n, int k, int m, int j0, int j1) {
         float[] lanes = LANES.get();
-        int kv = k - k % V;
+        int k16 = k - k % DOT_LANES;
         for (int i = 0; i < n; i++) {
             int ai = i * k;
             int j = j0;
             for (; j + 8 <= j1; j += 8) {
-                dot8(a, ai, b, j * k, k, kv, lanes);
+                dot4(a, ai, b, j * k, k, k16, lanes, 0);
+                dot4(a, ai, b, (j + 4) * k, k, k16, lanes, 4 * DOT_LANES);
                 for (int q = 0; q < 8; q++) {
-                    out[i * m + j + q] = finish(lanes, q * V, a, ai, b, (j + q) * k, kv, k);
+                    out[i * m + j + q] = finish(lanes, q * DOT_LANES, a, ai, b, (j + q) * k, k16, k);
                 }
             }
             for (; j + 4 <= j1; j += 4) {
-                int b0 = j * k;
-                int b1 = b0 + k;
-                int b2 = b1 + k;
-                int b3 = b2 + k;
-                FloatVector c0 = FloatVector.zero(S);
-                FloatVector c1 = c0;
-                FloatVector c2 = c0;
-                FloatVector c3 = c0;
-                for (int p = 0; p < kv; p += V) {
-                    FloatVector x = FloatVector.fromArray(S, a, ai + p);
-                    c0 = x.fma(FloatVector.fromArray(S, b, b0 + p), c0);
-                    c1 = x.fma(FloatVector.fromArray(S, b, b1 + p), c1);
-                    c2 = x.fma(FloatVector.fromArray(S, b, b2 + p), c2);
-                    c3 = x.fma(FloatVector.fromArray(S, b, b3 + p), c3);
-                }
-                c0.intoArray(lanes, 0);
-                c1.intoArray(lanes, V);
-                c2.intoArray(lanes, 2 * V);
-                c3.intoArray(lanes, 3 * V);
+                dot4(a, ai, b, j * k, k, k16, lanes, 0);
                 for (int q = 0; q < 4; q++) {
-                    out[i * m + j + q] = finish(lanes, q * V, a, ai, b, (j + q) * k, kv, k);
+                    out[i * m + j + q] = finish(lanes, q * DOT_LANES, a, ai, b, (j + q) * k, k16, k);
                 }
             }
             for (; j < j1; j++) {
-                int bj = j * k;
-                FloatVector c = FloatVector.zero(S);
-                for (int p = 0; p < kv; p += V) {
-                    c = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bj + p), c);
-                }
-                c.intoArray(lanes, 0);
-                out[i * m + j] = finish(lanes, 0, a, ai, b, bj, kv, k);
+                dot1(a, ai, b, j * k, k16, lanes);
+                out[i * m + j] = finish(lanes, 0, a, ai, b, j * k, k16, k);
             }
         }
     }
 
     /**
-     * Eight rows of b from {@code b0} against one row of a: eight streams of b in flight (a tenth faster than
-     * four for a single sample of 784 → 128). Leaves each row's lanes in {@code lanes[q·V ..]}.
+     * Four rows of b from {@code b0} against one row of a, over {@code p < k16}; leaves row q's 16 partial sums
+     * in {@code lanes[at + 16q ..]}. Each group of 16 columns is {@code 16 / V} vectors, each with its own sum.
      */
-    private static void dot8(float[] a, int ai, float[] b, int b0, int k, int kv, float[] lanes) {
-        FloatVector c0 = FloatVector.zero(S);
-        FloatVector c1 = c0;
-        FloatVector c2 = c0;
-        FloatVector c3 = c0;
-        FloatVector c4 = c0;
-        FloatVector c5 = c0;
-        FloatVector c6 = c0;
-        FloatVector c7 = c0;
-        for (int p = 0; p < kv; p += V) {
-            FloatVector x = FloatVector.fromArray(S, a, ai + p);
-            c0 = x.fma(FloatVector.fromArray(S, b, b0 + p), c0);
-            c1 = x.fma(FloatVector.fromArray(S, b, b0 + k + p), c1);
-            c2 = x.fma(FloatVector.fromArray(S, b, b0 + 2 * k + p), c2);
-            c3 = x.fma(FloatVector.fromArray(S, b, b0 + 3 * k + p), c3);
-            c4 = x.fma(FloatVector.fromArray(S, b, b0 + 4 * k + p), c4);
-            c5 = x.fma(FloatVector.fromArray(S, b, b0 + 5 * k + p), c5);
-            c6 = x.fma(FloatVector.fromArray(S, b, b0 + 6 * k + p), c6);
-            c7 = x.fma(FloatVector.fromArray(S, b, b0 + 7 * k + p), c7);
+    private static void dot4(float[] a, int ai, float[] b, int b0, int k, int k16, float[] lanes, int at) {
+        int b1 = b0 + k;
+        int b2 = b1 + k;
+        int b3 = b2 + k;
+        for (int g = 0; g < DOT_LANES; g += V) { // one pass per vector of the 16 lanes: 1 at 512 bits, 4 at 128
+            FloatVector c0 = FloatVector.zero(S);
+            FloatVector c1 = c0;
+            FloatVector c2 = c0;
+            FloatVector c3 = c0;
+            for (int p = g; p < k16; p += DOT_LANES) {
+                FloatVector x = FloatVector.fromArray(S, a, ai + p);
+                c0 = x.fma(FloatVector.fromArray(S, b, b0 + p), c0);
+                c1 = x.fma(FloatVector.fromArray(S, b, b1 + p), c1);
+                c2 = x.fma(FloatVector.fromArray(S, b, b2 + p), c2);
+                c3 = x.fma(FloatVector.fromArray(S, b, b3 + p), c3);
+            }
+            c0.intoArray(lanes, at + g);
+            c1.intoArray(lanes, at + DOT_LANES + g);
+            c2.intoArray(lanes, at + 2 * DOT_LANES + g);
+            c3.intoArray(lanes, at + 3 * DOT_LANES + g);
         }
-        c0.intoArray(lanes, 0);
-        c1.intoArray(lanes, V);
-        c2.intoArray(lanes, 2 * V);
-        c3.intoArray(lanes, 3 * V);
-        c4.intoArray(lanes, 4 * V);
-        c5.intoArray(lanes, 5 * V);
-        c6.intoArray(lanes, 6 * V);
-        c7.intoArray(lanes, 7 * V);
     }
 
-    /** Sums one vector's lanes in lane order, then adds the tail {@code p = kv..k-1} in order. */
-    private static float finish(float[] lanes, int from, float[] a, int ai, float[] b, int bj, int kv, int k) {
+    /** One row of b from {@code b0} against one row of a; leaves its 16 partial sums in {@code lanes[0 ..]}. */
+    private static void dot1(float[] a, int ai, float[] b, int b0, int k16, float[] lanes) {
+        for (int g = 0; g < DOT_LANES; g += V) {
+            FloatVector c = FloatVector.zero(S);
+            for (int p = g; p < k16; p += DOT_LANES) {
+                c = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, b0 + p), c);
+            }
+            c.intoArray(lanes, g);
+        }
+    }
+
+    /** Sums 16 partial sums in order, then adds the tail {@code p = k16..k-1} in order. */
+    private static float finish(float[] lanes, int from, float[] a, int ai, float[] b, int bj, int k16, int k) {
         float s = lanes[from];
-        for (int l = 1; l < V; l++) {
+        for (int l = 1; l < DOT_LANES; l++) {
             s += lanes[from + l];
         }
-        for (int p = kv; p < k; p++) {
+        for (int p = k16; p < k; p++) {
             s = Math.fma(a[ai + p], b[bj + p], s);
         }
         return s;
