@@ -50,7 +50,7 @@ final class BuiltInActivations {
     static final Activation TANH = new Named("tanh", false) {
         @Override
         public double value(double z) {
-            return Math.tanh(z);
+            return StrictMath.tanh(z); // Math.tanh is an intrinsic from JDK 24 on, rounding unlike JDK 17's
         }
 
         @Override
@@ -121,12 +121,12 @@ final class BuiltInActivations {
     static final Activation GELU = new Named("gelu_tanh", true) {
         @Override
         public double value(double z) {
-            return 0.5 * z * (1 + Math.tanh(SQRT_2_OVER_PI * (z + GELU_CUBIC * z * z * z)));
+            return 0.5 * z * (1 + StrictMath.tanh(SQRT_2_OVER_PI * (z + GELU_CUBIC * z * z * z)));
         }
 
         @Override
         public double derivative(double z, double a) {
-            double t = Math.tanh(SQRT_2_OVER_PI * (z + GELU_CUBIC * z * z * z));
+            double t = StrictMath.tanh(SQRT_2_OVER_PI * (z + GELU_CUBIC * z * z * z));
             return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * z * z);
         }
     };
