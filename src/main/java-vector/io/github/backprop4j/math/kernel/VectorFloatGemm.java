@@ -672,14 +672,13 @@ public final class VectorFloatGemm implements FloatGemm {
             int ai = i * k;
             int j = j0;
             for (; j + 8 <= j1; j += 8) {
-                dot4(a, ai, b, j * k, k, k16, lanes, 0);
-                dot4(a, ai, b, (j + 4) * k, k, k16, lanes, 4 * DOT_LANES);
+                dot8(a, ai, b, j * k, k, k16, lanes);
                 for (int q = 0; q < 8; q++) {
                     out[i * m + j + q] = finish(lanes, q * DOT_LANES, a, ai, b, (j + q) * k, k16, k);
                 }
             }
             for (; j + 4 <= j1; j += 4) {
-                dot4(a, ai, b, j * k, k, k16, lanes, 0);
+                dot4(a, ai, b, j * k, k, k16, lanes);
                 for (int q = 0; q < 4; q++) {
                     out[i * m + j + q] = finish(lanes, q * DOT_LANES, a, ai, b, (j + q) * k, k16, k);
                 }
@@ -692,10 +691,47 @@ public final class VectorFloatGemm implements FloatGemm {
     }
 
     /**
-     * Four rows of b from {@code b0} against one row of a, over {@code p < k16}; leaves row q's 16 partial sums
-     * in {@code lanes[at + 16q ..]}. Each group of 16 columns is {@code 16 / V} vectors, each with its own sum.
+     * Eight rows of b from {@code b0} against one row of a, over {@code p < k16}: eight streams of b in flight
+     * (a tenth faster than four for a single sample of 784 → 128); leaves row q's 16 partial sums in
+     * {@code lanes[16q ..]}.
      */
-    private static void dot4(float[] a, int ai, float[] b, int b0, int k, int k16, float[] lanes, int at) {
+    private static void dot8(float[] a, int ai, float[] b, int b0, int k, int k16, float[] lanes) {
+        for (int g = 0; g < DOT_LANES; g += V) {
+            FloatVector c0 = FloatVector.zero(S);
+            FloatVector c1 = c0;
+            FloatVector c2 = c0;
+            FloatVector c3 = c0;
+            FloatVector c4 = c0;
+            FloatVector c5 = c0;
+            FloatVector c6 = c0;
+            FloatVector c7 = c0;
+            for (int p = g; p < k16; p += DOT_LANES) {
+                FloatVector x = FloatVector.fromArray(S, a, ai + p);
+                c0 = x.fma(FloatVector.fromArray(S, b, b0 + p), c0);
+                c1 = x.fma(FloatVector.fromArray(S, b, b0 + k + p), c1);
+                c2 = x.fma(FloatVector.fromArray(S, b, b0 + 2 * k + p), c2);
+                c3 = x.fma(FloatVector.fromArray(S, b, b0 + 3 * k + p), c3);
+                c4 = x.fma(FloatVector.fromArray(S, b, b0 + 4 * k + p), c4);
+                c5 = x.fma(FloatVector.fromArray(S, b, b0 + 5 * k + p), c5);
+                c6 = x.fma(FloatVector.fromArray(S, b, b0 + 6 * k + p), c6);
+                c7 = x.fma(FloatVector.fromArray(S, b, b0 + 7 * k + p), c7);
+            }
+            c0.intoArray(lanes, g);
+            c1.intoArray(lanes, DOT_LANES + g);
+            c2.intoArray(lanes, 2 * DOT_LANES + g);
+            c3.intoArray(lanes, 3 * DOT_LANES + g);
+            c4.intoArray(lanes, 4 * DOT_LANES + g);
+            c5.intoArray(lanes, 5 * DOT_LANES + g);
+            c6.intoArray(lanes, 6 * DOT_LANES + g);
+            c7.intoArray(lanes, 7 * DOT_LANES + g);
+        }
+    }
+
+    /**
+     * Four rows of b from {@code b0} against one row of a, over {@code p < k16}; leaves row q's 16 partial sums
+     * in {@code lanes[16q ..]}. Each group of 16 columns is {@code 16 / V} vectors, each with its own sum.
+     */
+    private static void dot4(float[] a, int ai, float[] b, int b0, int k, int k16, float[] lanes) {
         int b1 = b0 + k;
         int b2 = b1 + k;
         int b3 = b2 + k;
@@ -711,10 +747,10 @@ public final class VectorFloatGemm implements FloatGemm {
                 c2 = x.fma(FloatVector.fromArray(S, b, b2 + p), c2);
                 c3 = x.fma(FloatVector.fromArray(S, b, b3 + p), c3);
             }
-            c0.intoArray(lanes, at + g);
-            c1.intoArray(lanes, at + DOT_LANES + g);
-            c2.intoArray(lanes, at + 2 * DOT_LANES + g);
-            c3.intoArray(lanes, at + 3 * DOT_LANES + g);
+            c0.intoArray(lanes, g);
+            c1.intoArray(lanes, DOT_LANES + g);
+            c2.intoArray(lanes, 2 * DOT_LANES + g);
+            c3.intoArray(lanes, 3 * DOT_LANES + g);
         }
     }
 
