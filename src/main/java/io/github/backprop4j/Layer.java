@@ -23,7 +23,7 @@ public final class Layer {
     private final Activation activation;
 
     private Layer(Matrix weights, Matrix bias, Activation activation) {
-        this.weights = weights.readOnlyView();
+        this.weights = weights.immutableCopy(); // never written again: it may keep a transposed copy for predictions
         this.bias = bias.readOnlyView();
         this.activation = activation;
     }

@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p>Immutable and thread-safe: one instance can serve predictions on many threads at once, and
  * training returns new networks rather than changing this one. All layers share one {@link Precision};
  * inputs given in the other precision are converted on the way in.
+ *
+ * <p>Memory: the parameters, {@link Precision#bytesPerElement()} bytes each. On the scalar kernel path (the JVM
+ * runs without {@code --add-modules jdk.incubator.vector}), predicting fewer than 8 samples at a time also keeps
+ * a transposed copy of each layer's weights, made on first use: up to twice the weights' memory.
  */
 public final class Network {
 
@@ -515,7 +519,7 @@ public final class Network {
 
         /**
          * Sets the precision of the parameters and of all computation: {@link Precision#FLOAT32}, the fast
-         * default, unless set; {@link Precision#FLOAT64} computes with the plain, exact reference kernels.
+         * default, unless set; {@link Precision#FLOAT64} has twice the memory and about half the speed.
          *
          * @param value the precision
          * @return this builder

@@ -15,8 +15,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The three float32 products of a 784-128 layer for a batch of n, on 1 or 2 threads: where splitting a
- * multiply over threads starts to pay ({@link Engine#MIN_WORK_PER_THREAD}). Work is n·784·128 multiply-adds.
+ * The products of a 784-128 layer for a batch of n, on 1 or 2 threads: where splitting a
+ * multiply over threads starts to pay ({@link Engine#MIN_WORK_PER_THREAD}), in either precision
+ * ({@code -p precision=FLOAT64}). Work is n·784·128 multiply-adds.
  */
 @State(Scope.Thread)
 @Fork(1)
@@ -32,23 +33,28 @@ public class GemmBench {
     @Param({"1", "2"})
     int threads;
 
+    @Param({"FLOAT32"})
+    Precision precision;
+
     private Matrix x;
     private Matrix w;
     private Matrix z;
     private Matrix dW;
+    private Matrix up;
 
     @Setup
     public void setUp() {
         Engine.setThreads(threads);
         x = random(n, 784);
         w = random(128, 784);
-        z = Matrix.zeros(Precision.FLOAT32, n, 128);
-        dW = Matrix.zeros(Precision.FLOAT32, 128, 784);
+        z = Matrix.zeros(precision, n, 128);
+        dW = Matrix.zeros(precision, 128, 784);
+        up = Matrix.zeros(precision, n, 784);
     }
 
-    private static Matrix random(int rows, int cols) {
+    private Matrix random(int rows, int cols) {
         SplittableRandom random = new SplittableRandom(rows * 31L + cols);
-        Matrix m = Matrix.zeros(Precision.FLOAT32, rows, cols);
+        Matrix m = Matrix.zeros(precision, rows, cols);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 m.set(r, c, random.nextDouble(-1, 1));
@@ -69,5 +75,12 @@ public class GemmBench {
     public Matrix weightGradient() {
         Matrix.transposedMultiply(z, x, dW);
         return dW;
+    }
+
+    /** {@code δ·W}, the error signal sent back a layer. */
+    @Benchmark
+    public Matrix backward() {
+        Matrix.multiply(z, w, up);
+        return up;
     }
 }

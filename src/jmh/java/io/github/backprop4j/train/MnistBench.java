@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The PyTorch comparison (bench/pytorch_mnist_bench.py does the same on the same data): a 784-128(ReLU)-10
- * (softmax) float32 network, cross-entropy, plain SGD, on real MNIST digits.
+ * (softmax) network, cross-entropy, plain SGD, on real MNIST digits.
  *
  * <ul>
  *   <li>{@code trainStep}: one training step (forward, backpropagation, SGD update) on the next batch, in the
@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code predictOne}: {@link Network#predict(float[])} of one sample.</li>
  *   <li>{@code predictBatch}: {@link Network#predict(Matrix)} of 1000 samples.</li>
  * </ul>
- * {@code threads} sets {@link Engine#setThreads(int)}.
+ * {@code threads} sets {@link Engine#setThreads(int)}; {@code precision} (FLOAT32 unless given, e.g.
+ * {@code -p precision=FLOAT64}) is the network's and the data's.
  */
 @State(Scope.Thread)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
@@ -47,6 +48,9 @@ public class MnistBench {
     @Param({"1", "2"})
     int threads;
 
+    @Param({"FLOAT32"})
+    Precision precision;
+
     private Matrix[][] batches;
     private int next;
     private TrainingSession session;
@@ -59,12 +63,17 @@ public class MnistBench {
         Engine.setThreads(threads);
         Mnist mnist = Mnist.training();
         batches = mnist.batches(batchSize);
+        for (Matrix[] batch : batches) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = batch[i].precision() == precision ? batch[i] : batch[i].toPrecision(precision);
+            }
+        }
         network = Network.builder().input(784).dense(128, Activation.RELU).dense(10, Activation.SOFTMAX).seed(1)
-                .precision(Precision.FLOAT32).build();
+                .precision(precision).build();
         session = new TrainingSession(network, Loss.CROSS_ENTROPY, Optimizer.sgd(0.01), new OptimizerState(),
                 Dropout.none(), 0);
         one = mnist.images[0];
-        thousand = mnist.batches(1000)[0][0];
+        thousand = mnist.batches(1000)[0][0].toPrecision(precision);
     }
 
     @Benchmark

@@ -1,18 +1,42 @@
 package io.github.backprop4j.math;
 
 import io.github.backprop4j.math.kernel.DoubleKernels;
+import io.github.backprop4j.math.kernel.ScalarDoubleGemm;
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
-/** A {@link Matrix} of doubles, row-major in one array; every operation goes to {@link DoubleKernels}. */
+/** A {@link Matrix} of doubles, row-major in one array; every operation goes to {@link DoubleKernels},
+ * except the multiplies and the hot element-wise passes, which go to the {@link Engine}'s fast kernels. */
 final class DoubleMatrix extends Matrix {
 
     final double[] data;
+    /** Whether nothing can write {@link #data}: made by {@link #immutableCopy()}, which owns a fresh copy. */
+    final boolean frozen;
+    /**
+     * {@code data} transposed into one array per column, for products of a few rows on the scalar path; made on
+     * first need, only for a frozen matrix. Two threads may both make it: the copies are equal.
+     */
+    private volatile double[][] transposedRows;
 
     DoubleMatrix(int rows, int cols, double[] data, boolean readOnly) {
+        this(rows, cols, data, readOnly, false);
+    }
+
+    private DoubleMatrix(int rows, int cols, double[] data, boolean readOnly, boolean frozen) {
         super(rows, cols, readOnly);
         this.data = data;
+        this.frozen = frozen;
+    }
+
+    /** The transposed copy of a frozen matrix, {@code cols} arrays of {@code rows}, made once. */
+    double[][] transposedRows() {
+        double[][] t = transposedRows;
+        if (t == null) {
+            t = ScalarDoubleGemm.transposeToRows(data, rows, cols);
+            transposedRows = t;
+        }
+        return t;
     }
 
     private static double[] d(Matrix m) {
@@ -50,6 +74,11 @@ final class DoubleMatrix extends Matrix {
     }
 
     @Override
+    public Matrix immutableCopy() {
+        return frozen ? this : new DoubleMatrix(rows, cols, data.clone(), true, true);
+    }
+
+    @Override
     public Matrix toPrecision(Precision precision) {
         if (precision == Precision.FLOAT64) {
             return copy();
@@ -79,7 +108,7 @@ final class DoubleMatrix extends Matrix {
 
     @Override
     int indexOfNonFinite() {
-        return DoubleKernels.indexOfNonFinite(data);
+        return Engine.indexOfNonFinite(data);
     }
 
     @Override
@@ -89,17 +118,17 @@ final class DoubleMatrix extends Matrix {
 
     @Override
     void gemmNT(Matrix a, Matrix b) {
-        DoubleKernels.multiplyTransposed(d(a), d(b), data, a.rows, a.cols, b.rows);
+        Engine.multiplyTransposed(d(a), (DoubleMatrix) b, data, a.rows, a.cols, b.rows);
     }
 
     @Override
     void gemmTN(Matrix a, Matrix b) {
-        DoubleKernels.transposedMultiply(d(a), d(b), data, a.rows, a.cols, b.cols);
+        Engine.transposedMultiply(d(a), d(b), data, a.rows, a.cols, b.cols);
     }
 
     @Override
     void gemmNN(Matrix a, Matrix b) {
-        DoubleKernels.multiply(d(a), d(b), data, a.rows, a.cols, b.cols);
+        Engine.multiply(d(a), d(b), data, a.rows, a.cols, b.cols);
     }
 
     @Override
@@ -124,7 +153,7 @@ final class DoubleMatrix extends Matrix {
 
     @Override
     void softmaxRowsKernel(Matrix out) {
-        DoubleKernels.softmaxRows(data, d(out), rows, cols);
+        Engine.softmaxRows(data, d(out), rows, cols);
     }
 
     @Override
@@ -159,17 +188,17 @@ final class DoubleMatrix extends Matrix {
 
     @Override
     void reluKernel(Matrix out) {
-        DoubleKernels.relu(data, d(out));
+        Engine.relu(data, d(out));
     }
 
     @Override
     void addRowVectorReluKernel(Matrix v, Matrix out) {
-        DoubleKernels.addRowVectorRelu(data, d(v), d(out), rows, cols);
+        Engine.addRowVectorRelu(data, d(v), d(out), rows, cols);
     }
 
     @Override
     void reluBackwardKernel(Matrix z, Matrix g) {
-        DoubleKernels.reluBackward(d(z), d(g), data);
+        Engine.reluBackward(d(z), d(g), data);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.github.backprop4j.math;
 
+import io.github.backprop4j.math.kernel.DoubleGemm;
 import io.github.backprop4j.math.kernel.FloatGemm;
+import io.github.backprop4j.math.kernel.ScalarDoubleGemm;
 import io.github.backprop4j.math.kernel.ScalarFloatGemm;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -8,17 +10,20 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine under the {@link Matrix} facade: which float32 kernels run, and on how many threads.
+ * The engine under the {@link Matrix} facade: which kernels run, and on how many threads.
  *
- * <p><b>Kernels.</b> The float32 matrix multiplies use the Vector API ({@code jdk.incubator.vector}) when the
- * JVM runs with {@code --add-modules jdk.incubator.vector}, and otherwise a scalar path that C2 vectorises
- * less well; the library needs no JVM flag. The path is chosen once and logged once (SLF4J, this class's
- * logger). The system property {@code backprop4j.vector=false} forces the scalar path. Float64 keeps the
- * plain kernels, the exact reference.
+ * <p><b>Kernels.</b> The matrix multiplies and the hot element-wise passes of both precisions use the Vector
+ * API ({@code jdk.incubator.vector}) when the JVM runs with {@code --add-modules jdk.incubator.vector}, and
+ * otherwise a scalar path shaped for C2's auto-vectoriser; the library needs no JVM flag. The path is chosen
+ * once, for both precisions, and logged once (SLF4J, this class's logger). The system property
+ * {@code backprop4j.vector=false} forces the scalar path, and so does a JVMCI compiler such as Graal as the
+ * JIT, on which the Vector API runs several times slower than scalar code. The float64 scalar path gives the
+ * bits of the plain reference kernels; the vector paths use fused multiply-adds.
  *
  * <p><b>Threads.</b> A multiply is split over threads only when it is large enough for that to pay
  * (2,097,152 multiply-adds per thread at least, or the system property
@@ -49,11 +54,44 @@ public final class Engine {
      */
     static final long MIN_WORK_PER_THREAD = Long.getLong("backprop4j.minWorkPerThread", 1L << 21);
 
-    private static final FloatGemm GEMM = chooseKernels();
+    /**
+     * Products with fewer rows than this (predicting a few samples) take, on the scalar path, the transposed
+     * copy an immutable right operand keeps ({@link Matrix#immutableCopy()}).
+     */
+    static final int FEW_ROWS = 8;
+
+    /** Why the scalar path runs although the vector path was not turned off, or null; read once. */
+    private static final String SCALAR_REASON = scalarReason(System::getProperty, vmOption("UseJVMCICompiler"));
+    private static final FloatGemm GEMM;
+    private static final DoubleGemm DGEMM;
+
+    static {
+        Optional<FloatGemm> vector = SCALAR_REASON == null ? FloatGemm.vector() : Optional.empty();
+        Optional<DoubleGemm> vectorDouble = vector.isPresent() ? DoubleGemm.vector() : Optional.empty();
+        if (vector.isPresent() && vectorDouble.isPresent()) {
+            GEMM = vector.get();
+            DGEMM = vectorDouble.get();
+            LOG.info("backprop4j kernels: float32 {}, float64 {}", GEMM.description(), DGEMM.description());
+        } else {
+            GEMM = new ScalarFloatGemm();
+            DGEMM = new ScalarDoubleGemm();
+            if (SCALAR_REASON != null) {
+                LOG.info("backprop4j kernels: scalar ({})", SCALAR_REASON);
+            } else {
+                LOG.info("backprop4j kernels: scalar. For kernels several times faster, run the JVM with "
+                        + "--add-modules jdk.incubator.vector (Java 17 or later)");
+            }
+        }
+    }
+
     /** The operand {@code bᵀ} that {@code a·bᵀ} packs, one growing buffer per calling thread. */
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
     /** The transposed result of an {@code a·bᵀ} computed as {@code b·aᵀ}, one buffer per calling thread. */
     private static final ThreadLocal<float[]> RESULT = ThreadLocal.withInitial(() -> new float[0]);
+    /** {@link #PACKED} for float64. */
+    private static final ThreadLocal<double[]> PACKED_DOUBLE = ThreadLocal.withInitial(() -> new double[0]);
+    /** {@link #RESULT} for float64. */
+    private static final ThreadLocal<double[]> RESULT_DOUBLE = ThreadLocal.withInitial(() -> new double[0]);
 
     private static volatile int threads = Math.max(1, Integer.getInteger("backprop4j.threads",
             Runtime.getRuntime().availableProcessors()));
@@ -64,19 +102,54 @@ public final class Engine {
     private Engine() {
     }
 
-    private static FloatGemm chooseKernels() {
-        if (!Boolean.parseBoolean(System.getProperty("backprop4j.vector", "true"))) {
-            LOG.info("backprop4j float32 kernels: scalar (the vector path is disabled by -Dbackprop4j.vector=false)");
-            return new ScalarFloatGemm();
+    /**
+     * Why the kernels must be the scalar ones although the Vector API may be present, as a phrase for the log,
+     * or {@code null} if nothing speaks against the vector path (which still needs the module). A pure function
+     * of what it is given, so that a test can hand it the properties of a VM it does not run on.
+     *
+     * <p>A JVMCI compiler as the JIT (GraalVM's default; {@code -XX:+UseJVMCICompiler}) does not compile the
+     * Vector API's intrinsics: Apache Lucene measured it about five times slower than scalar code there
+     * (lucene issue 12766) and turns its vector code off, as this does. The VM option answers when it is
+     * known; otherwise the properties a JVMCI build of the JDK sets: a {@code java.vm.version} or
+     * {@code java.vendor.version} naming {@code jvmci}, a {@code java.vm.name} or {@code java.vendor.version}
+     * naming GraalVM, or {@code jdk.internal.vm.ci.enabled=true}.
+     *
+     * @param property the system properties, by name ({@code null} for an absent one)
+     * @param useJvmciCompiler the VM option {@code UseJVMCICompiler} ({@code "true"}/{@code "false"}), or
+     *     {@code null} if it cannot be read (not HotSpot, or no {@code java.management})
+     * @return the reason for the scalar path, or {@code null}
+     */
+    static String scalarReason(UnaryOperator<String> property, String useJvmciCompiler) {
+        if (!Boolean.parseBoolean(property.apply("backprop4j.vector") == null ? "true"
+                : property.apply("backprop4j.vector"))) {
+            return "the vector path is disabled by -Dbackprop4j.vector=false";
         }
-        Optional<FloatGemm> vector = FloatGemm.vector();
-        if (vector.isPresent()) {
-            LOG.info("backprop4j float32 kernels: {}", vector.get().description());
-            return vector.get();
+        String jvmci = "a JVMCI compiler (Graal) is the JIT, on which the Vector API runs slower than scalar code";
+        if (useJvmciCompiler != null) {
+            return Boolean.parseBoolean(useJvmciCompiler) ? jvmci + " (-XX:+UseJVMCICompiler)" : null;
         }
-        LOG.info("backprop4j float32 kernels: scalar. For kernels several times faster, run the JVM with "
-                + "--add-modules jdk.incubator.vector (Java 17 or later)");
-        return new ScalarFloatGemm();
+        String vmName = lower(property.apply("java.vm.name"));
+        String vmVersion = lower(property.apply("java.vm.version"));
+        String vendorVersion = lower(property.apply("java.vendor.version"));
+        if (vmVersion.contains("jvmci") || vendorVersion.contains("jvmci") || vmName.contains("graal")
+                || vendorVersion.contains("graal") || "true".equals(property.apply("jdk.internal.vm.ci.enabled"))) {
+            return jvmci;
+        }
+        return null;
+    }
+
+    private static String lower(String value) {
+        return value == null ? "" : value.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** A HotSpot VM option's value, or {@code null} where it cannot be read. */
+    private static String vmOption(String name) {
+        try {
+            return java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption(name).getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return null; // not HotSpot, no such option, or java.management / jdk.management left out of the image
+        }
     }
 
     /**
@@ -89,7 +162,16 @@ public final class Engine {
     }
 
     /**
-     * Returns whether the float32 kernels use the Vector API.
+     * Describes the float64 kernels in use; they are on the same path as the float32 ones.
+     *
+     * @return e.g. {@code "vector (512-bit DoubleVector, 8 lanes)"} or {@code "scalar (auto-vectorised loops)"}
+     */
+    public static String doubleKernels() {
+        return DGEMM.description();
+    }
+
+    /**
+     * Returns whether the kernels (of both precisions) use the Vector API.
      *
      * @return {@code true} on the vector path
      */
@@ -163,7 +245,7 @@ public final class Engine {
         return ownPool;
     }
 
-    // ------------------------------------------------------------------ float32 multiplies
+    // ------------------------------------------------------------------ float32
 
     /** The first non-finite element of {@code x}, or -1, scanned by the chosen path. */
     static int indexOfNonFinite(float[] x) {
@@ -190,8 +272,16 @@ public final class Engine {
         GEMM.softmaxRows(x, out, rows, cols);
     }
 
-    /** {@code out[n×m] = a[n×k]·b[m×k]ᵀ}. */
-    static void multiplyTransposed(float[] a, float[] b, float[] out, int n, int k, int m) {
+    /**
+     * {@code out[n×m] = a[n×k]·b[m×k]ᵀ}. On the scalar path, a few rows times an immutable b (predicting a few
+     * samples) multiply the transposed copy b keeps, which gives the bits of the other routes.
+     */
+    static void multiplyTransposed(float[] a, FloatMatrix bMatrix, float[] out, int n, int k, int m) {
+        float[] b = bMatrix.data;
+        if (n < FEW_ROWS && bMatrix.frozen && GEMM instanceof ScalarFloatGemm scalar) {
+            scalar.multiply(a, k, 1, bMatrix.transposedRows(), out, k, m, 0, n);
+            return;
+        }
         long work = (long) n * k * m;
         if (GEMM.prefersNarrow(n, k, m)) {
             int width = GEMM.lanes();
@@ -214,7 +304,7 @@ public final class Engine {
             }
             return;
         }
-        if ((long) n * k + (long) n * m < (long) k * m && n % GEMM.lanes() == 0) {
+        if (GEMM.lanes() > 1 && (long) n * k + (long) n * m < (long) k * m && n % GEMM.lanes() == 0) {
             // Fewer elements to move if a is packed instead (and n fills whole vectors): outᵀ[m×n] = b·aᵀ, then outᵀ is transposed back.
             // Each element is the same chain of multiply-adds over p either way, so the choice keeps the bits.
             float[] at = packed(PACKED, k * n);
@@ -255,6 +345,104 @@ public final class Engine {
             GEMM.multiply(a, rs, cs, b, out, inner, cols, 0, rows);
         } else {
             split(rows, parts, (i0, i1) -> GEMM.multiply(a, rs, cs, b, out, inner, cols, i0, i1));
+        }
+    }
+
+    // ------------------------------------------------------------------ float64: the same routes
+
+    /** {@link #indexOfNonFinite(float[])} for float64. */
+    static int indexOfNonFinite(double[] x) {
+        return DGEMM.indexOfNonFinite(x);
+    }
+
+    /** {@link #relu(float[], float[])} for float64. */
+    static void relu(double[] x, double[] out) {
+        DGEMM.relu(x, out);
+    }
+
+    /** {@link #addRowVectorRelu(float[], float[], float[], int, int)} for float64. */
+    static void addRowVectorRelu(double[] z, double[] v, double[] out, int rows, int cols) {
+        DGEMM.addRowVectorRelu(z, v, out, rows, cols);
+    }
+
+    /** {@link #reluBackward(float[], float[], float[])} for float64. */
+    static void reluBackward(double[] z, double[] g, double[] out) {
+        DGEMM.reluBackward(z, g, out);
+    }
+
+    /** Row-wise softmax for float64: a scalar loop of {@link Math#exp} on every path. */
+    static void softmaxRows(double[] x, double[] out, int rows, int cols) {
+        DGEMM.softmaxRows(x, out, rows, cols);
+    }
+
+    /** {@link #multiplyTransposed(float[], FloatMatrix, float[], int, int, int)} for float64. */
+    static void multiplyTransposed(double[] a, DoubleMatrix bMatrix, double[] out, int n, int k, int m) {
+        double[] b = bMatrix.data;
+        if (n < FEW_ROWS && bMatrix.frozen && DGEMM instanceof ScalarDoubleGemm scalar) {
+            scalar.multiply(a, k, 1, bMatrix.transposedRows(), out, k, m, 0, n);
+            return;
+        }
+        long work = (long) n * k * m;
+        if (DGEMM.prefersNarrow(n, k, m)) {
+            int width = DGEMM.lanes();
+            double[] bt = packedDouble(PACKED_DOUBLE, k * width);
+            DoubleGemm.packNarrow(b, bt, m, k, width);
+            int parts = parts(work, n / 8);
+            if (parts <= 1) {
+                DGEMM.multiplyNarrow(a, bt, out, k, m, 0, n);
+            } else {
+                split(n, parts, (i0, i1) -> DGEMM.multiplyNarrow(a, bt, out, k, m, i0, i1));
+            }
+            return;
+        }
+        if (DGEMM.prefersDot(n, k, m)) {
+            int parts = parts(work, m / 4);
+            if (parts <= 1) {
+                DGEMM.multiplyTransposedDot(a, b, out, n, k, m, 0, m);
+            } else {
+                split(m, parts, (j0, j1) -> DGEMM.multiplyTransposedDot(a, b, out, n, k, m, j0, j1));
+            }
+            return;
+        }
+        if (DGEMM.lanes() > 1 && (long) n * k + (long) n * m < (long) k * m && n % DGEMM.lanes() == 0) {
+            double[] at = packedDouble(PACKED_DOUBLE, k * n); // as for float32: the same chains, fewer elements moved
+            DGEMM.transpose(a, at, n, k);
+            double[] outT = packedDouble(RESULT_DOUBLE, m * n);
+            multiplyRows(b, k, 1, at, outT, k, n, m, work);
+            DGEMM.transpose(outT, out, m, n);
+            return;
+        }
+        double[] bt = packedDouble(PACKED_DOUBLE, k * m);
+        DGEMM.transpose(b, bt, m, k);
+        multiplyRows(a, k, 1, bt, out, k, m, n, work);
+    }
+
+    private static double[] packedDouble(ThreadLocal<double[]> buffer, int length) {
+        double[] packed = buffer.get();
+        if (packed.length < length) {
+            packed = new double[length];
+            buffer.set(packed);
+        }
+        return packed;
+    }
+
+    /** {@code out[m×k] = a[n×m]ᵀ·b[n×k]}. */
+    static void transposedMultiply(double[] a, double[] b, double[] out, int n, int m, int k) {
+        multiplyRows(a, 1, m, b, out, n, k, m, (long) n * m * k);
+    }
+
+    /** {@code out[n×m] = a[n×k]·b[k×m]}. */
+    static void multiply(double[] a, double[] b, double[] out, int n, int k, int m) {
+        multiplyRows(a, k, 1, b, out, k, m, n, (long) n * k * m);
+    }
+
+    private static void multiplyRows(double[] a, int rs, int cs, double[] b, double[] out, int inner, int cols,
+            int rows, long work) {
+        int parts = parts(work, rows / 4);
+        if (parts <= 1) {
+            DGEMM.multiply(a, rs, cs, b, out, inner, cols, 0, rows);
+        } else {
+            split(rows, parts, (i0, i1) -> DGEMM.multiply(a, rs, cs, b, out, inner, cols, i0, i1));
         }
     }
 

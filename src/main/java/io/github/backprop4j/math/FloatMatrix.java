@@ -1,19 +1,42 @@
 package io.github.backprop4j.math;
 
 import io.github.backprop4j.math.kernel.FloatKernels;
+import io.github.backprop4j.math.kernel.ScalarFloatGemm;
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
 /** A {@link Matrix} of floats, row-major in one array; every operation goes to {@link FloatKernels},
- * except the multiplies, which go to the {@link Engine}'s fast kernels. */
+ * except the multiplies and the hot element-wise passes, which go to the {@link Engine}'s fast kernels. */
 final class FloatMatrix extends Matrix {
 
     final float[] data;
+    /** Whether nothing can write {@link #data}: made by {@link #immutableCopy()}, which owns a fresh copy. */
+    final boolean frozen;
+    /**
+     * {@code data} transposed into one array per column, for products of a few rows on the scalar path; made on
+     * first need, only for a frozen matrix. Two threads may both make it: the copies are equal.
+     */
+    private volatile float[][] transposedRows;
 
     FloatMatrix(int rows, int cols, float[] data, boolean readOnly) {
+        this(rows, cols, data, readOnly, false);
+    }
+
+    private FloatMatrix(int rows, int cols, float[] data, boolean readOnly, boolean frozen) {
         super(rows, cols, readOnly);
         this.data = data;
+        this.frozen = frozen;
+    }
+
+    /** The transposed copy of a frozen matrix, {@code cols} arrays of {@code rows}, made once. */
+    float[][] transposedRows() {
+        float[][] t = transposedRows;
+        if (t == null) {
+            t = ScalarFloatGemm.transposeToRows(data, rows, cols);
+            transposedRows = t;
+        }
+        return t;
     }
 
     private static float[] f(Matrix m) {
@@ -50,6 +73,11 @@ final class FloatMatrix extends Matrix {
     @Override
     public Matrix readOnlyView() {
         return readOnly ? this : new FloatMatrix(rows, cols, data, true);
+    }
+
+    @Override
+    public Matrix immutableCopy() {
+        return frozen ? this : new FloatMatrix(rows, cols, data.clone(), true, true);
     }
 
     @Override
@@ -92,7 +120,7 @@ final class FloatMatrix extends Matrix {
 
     @Override
     void gemmNT(Matrix a, Matrix b) {
-        Engine.multiplyTransposed(f(a), f(b), data, a.rows, a.cols, b.rows);
+        Engine.multiplyTransposed(f(a), (FloatMatrix) b, data, a.rows, a.cols, b.rows);
     }
 
     @Override

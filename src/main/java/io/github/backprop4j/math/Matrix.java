@@ -276,6 +276,17 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     public abstract Matrix readOnlyView();
 
     /**
+     * Returns a read-only copy that nothing can ever write: unlike a {@linkplain #readOnlyView() view}, its
+     * elements never change, so it may keep forms of itself that make products faster. On the scalar path (no
+     * Vector API) one does: the first {@code x · thisᵀ} with fewer than 8 rows of {@code x} (predicting a few
+     * samples) makes a transposed copy of this matrix, as much memory again, kept for the copy's lifetime. An
+     * immutable holder of parameters (a {@code Layer}) keeps them so.
+     *
+     * @return an immutable copy, or this matrix if it already is one
+     */
+    public abstract Matrix immutableCopy();
+
+    /**
      * Returns a writable copy in the given precision (rounding to {@code float} when narrowing).
      *
      * @param precision the precision of the copy

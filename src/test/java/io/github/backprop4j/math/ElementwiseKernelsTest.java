@@ -68,6 +68,28 @@ class ElementwiseKernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 7, 8, 9, 17, 1000})
+    void theEnginesDoubleFinitenessScanFindsTheFirstBadElementAsThePlainLoopDoes(int length) {
+        SplittableRandom random = new SplittableRandom(length);
+        double[] x = new double[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = random.nextGaussian();
+        }
+        assertThat(Engine.indexOfNonFinite(x)).isEqualTo(-1);
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            for (int at = 0; at < length; at += Math.max(1, length / 7)) {
+                double[] y = x.clone();
+                y[at] = bad;
+                if (at + 3 < length) {
+                    y[at + 3] = Double.NaN;
+                }
+                assertThat(Engine.indexOfNonFinite(y)).as("%s at %d of %d", bad, at, length)
+                        .isEqualTo(io.github.backprop4j.math.kernel.DoubleKernels.indexOfNonFinite(y)).isEqualTo(at);
+            }
+        }
+    }
+
     /** The fused bias add and ReLU (the built-in ReLU's forward step with biases) equals the two steps. */
     @ParameterizedTest
     @EnumSource(Precision.class)

@@ -11,7 +11,10 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The engine's thread control: results are the same bits on any number of threads, on any executor. */
+/**
+ * The engine's thread control: results are the same bits on any number of threads, on any executor, in both
+ * precisions; every route of a product against the plain kernel; the choice of path from the VM's properties.
+ */
 class EngineTest {
 
     private final SplittableRandom random = new SplittableRandom(5);
@@ -29,7 +32,11 @@ class EngineTest {
     }
 
     private Matrix random(int rows, int cols) {
-        Matrix m = Matrix.zeros(Precision.FLOAT32, rows, cols);
+        return random(Precision.FLOAT32, rows, cols);
+    }
+
+    private Matrix random(Precision precision, int rows, int cols) {
+        Matrix m = Matrix.zeros(precision, rows, cols);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 m.set(r, c, random.nextDouble(-1, 1));
@@ -171,5 +178,126 @@ class EngineTest {
         assertThatThrownBy(() -> Engine.setThreads(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("threads");
         assertThat(Engine.kernels()).isNotBlank();
+    }
+
+    /** The float64 products of a large step, each split over threads, and of one sample. */
+    private Matrix[] doubleProducts() {
+        Matrix a64 = a.toPrecision(Precision.FLOAT64);
+        Matrix w64 = w.toPrecision(Precision.FLOAT64);
+        Matrix d64 = d.toPrecision(Precision.FLOAT64);
+        Matrix z = Matrix.zeros(Precision.FLOAT64, a64.rows(), w64.rows());
+        Matrix.multiplyTransposed(a64, w64, z);
+        Matrix dw = Matrix.zeros(Precision.FLOAT64, w64.rows(), w64.cols());
+        Matrix.transposedMultiply(d64, a64, dw);
+        Matrix up = Matrix.zeros(Precision.FLOAT64, a64.rows(), w64.cols());
+        Matrix.multiply(d64, w64, up);
+        Matrix one = Matrix.zeros(Precision.FLOAT64, 1, w64.rows());
+        Matrix.multiplyTransposed(Matrix.of(Precision.FLOAT64, new double[][] {a64.row(0)}, "x"), w64, one);
+        Matrix narrow = Matrix.zeros(Precision.FLOAT64, wide.rows(), 10);
+        Matrix.multiplyTransposed(wide.toPrecision(Precision.FLOAT64), ten.toPrecision(Precision.FLOAT64), narrow);
+        return new Matrix[] {z, dw, up, one, narrow};
+    }
+
+    @Test
+    void doubleResultsAreBitIdenticalOnOneTwoAndThreeThreads() {
+        Engine.setThreads(1);
+        Matrix[] one = doubleProducts();
+        for (int t : new int[] {2, 3}) {
+            Engine.setThreads(t);
+            assertThat(doubleProducts()).as(t + " threads").isEqualTo(one);
+        }
+        java.util.List<Runnable> late = new java.util.ArrayList<>();
+        Engine.setExecutor(late::add, 4);
+        assertThat(doubleProducts()).as("pieces taken back by the caller").isEqualTo(one);
+        assertThat(late).as("pieces handed out").isNotEmpty();
+    }
+
+    @Test
+    void everyRouteOfADoubleProductMatchesThePlainKernel() {
+        Engine.setThreads(1);
+        boolean scalar = !Engine.isVectorized();
+        // vector path: n = 1, 5 and m = 3 dot products; 32 a packed; 40 and 600 bᵀ packed; m = 5 narrow, 10 tiled.
+        // The scalar path packs bᵀ for all, or takes the transposed copy of an immutable b for n < 8.
+        for (int[] s : new int[][] {{1, 784, 128}, {5, 300, 64}, {32, 784, 128}, {40, 784, 128}, {600, 200, 64},
+                {32, 128, 10}, {32, 128, 5}, {9, 128, 3}, {3, 7, 9}}) {
+            Matrix left = random(Precision.FLOAT64, s[0], s[1]);
+            Matrix right = random(Precision.FLOAT64, s[2], s[1]);
+            double[] want = new double[s[0] * s[2]];
+            io.github.backprop4j.math.kernel.DoubleKernels.multiplyTransposed(((DoubleMatrix) left).data,
+                    ((DoubleMatrix) right).data, want, s[0], s[1], s[2]);
+            for (Matrix b : new Matrix[] {right, right.readOnlyView(), right.immutableCopy()}) {
+                Matrix got = Matrix.zeros(Precision.FLOAT64, s[0], s[2]);
+                Matrix.multiplyTransposed(left, b, got);
+                double[] bits = ((DoubleMatrix) got).data;
+                if (scalar) {
+                    assertThat(bits).as("%s, scalar: the reference's bits", java.util.Arrays.toString(s))
+                            .isEqualTo(want);
+                }
+                for (int i = 0; i < want.length; i++) {
+                    assertThat(bits[i]).as("%s at %d", java.util.Arrays.toString(s), i)
+                            .isCloseTo(want[i], org.assertj.core.api.Assertions.within(2.0 * s[1] * s[1] * 0x1p-53));
+                }
+            }
+        }
+    }
+
+    /** A product with an immutable b (a layer's weights) gives the bits of one with a writable b, in both precisions. */
+    @Test
+    void theTransposedCopyOfAnImmutableMatrixGivesTheSameBitsAndIsKept() {
+        Engine.setThreads(1);
+        for (Precision precision : Precision.values()) {
+            Matrix b = random(precision, 33, 129);
+            Matrix frozen = b.immutableCopy();
+            assertThat(frozen.isReadOnly()).isTrue();
+            assertThat(frozen.immutableCopy()).isSameAs(frozen);
+            assertThat(frozen).isEqualTo(b);
+            for (int n = 1; n <= 9; n++) {
+                Matrix x = random(precision, n, 129);
+                Matrix want = Matrix.zeros(precision, n, 33);
+                Matrix.multiplyTransposed(x, b, want);
+                Matrix got = Matrix.zeros(precision, n, 33);
+                Matrix.multiplyTransposed(x, frozen, got);
+                assertThat(got).as("%s, %d rows", precision, n).isEqualTo(want);
+            }
+            b.set(0, 0, 99); // the copy owns its storage: a write to the original does not reach it
+            assertThat(frozen.get(0, 0)).isNotEqualTo(99.0);
+        }
+    }
+
+    @Test
+    void theVectorPathIsChosenUnlessTurnedOffOrOnAJvmciCompiler() {
+        java.util.Map<String, String> hotspot = java.util.Map.of("java.vm.name", "OpenJDK 64-Bit Server VM",
+                "java.vm.version", "17.0.15+6-Debian-1deb12u1");
+        assertThat(Engine.scalarReason(hotspot::get, "false")).isNull();
+        assertThat(Engine.scalarReason(hotspot::get, null)).isNull();
+        assertThat(Engine.scalarReason(with(hotspot, "backprop4j.vector", "false")::get, "false"))
+                .contains("-Dbackprop4j.vector=false");
+        assertThat(Engine.scalarReason(with(hotspot, "backprop4j.vector", "true")::get, "false")).isNull();
+        assertThat(Engine.scalarReason(hotspot::get, "true")).contains("JVMCI").contains("UseJVMCICompiler");
+
+        // GraalVM CE 22.3 on JDK 17, as its properties read, when the VM option cannot be read
+        java.util.Map<String, String> graal = java.util.Map.of("java.vm.name", "OpenJDK 64-Bit Server VM",
+                "java.vm.version", "17.0.5+8-jvmci-22.3-b08", "java.vendor.version", "GraalVM CE 22.3.0");
+        assertThat(Engine.scalarReason(graal::get, null)).contains("JVMCI");
+        assertThat(Engine.scalarReason(graal::get, "false")).as("Graal with -XX:-UseJVMCICompiler runs C2").isNull();
+        assertThat(Engine.scalarReason(java.util.Map.of("java.vm.name", "GraalVM 64-Bit Server VM")::get, null))
+                .contains("JVMCI");
+        assertThat(Engine.scalarReason(with(hotspot, "jdk.internal.vm.ci.enabled", "true")::get, null))
+                .contains("JVMCI");
+        assertThat(Engine.scalarReason(java.util.Map.<String, String>of()::get, null)).isNull();
+    }
+
+    private static java.util.Map<String, String> with(java.util.Map<String, String> properties, String key,
+            String value) {
+        java.util.Map<String, String> all = new java.util.HashMap<>(properties);
+        all.put(key, value);
+        return all;
+    }
+
+    @Test
+    void bothPrecisionsAreOnOnePath() {
+        assertThat(Engine.doubleKernels()).isNotBlank();
+        assertThat(Engine.doubleKernels().startsWith("vector")).isEqualTo(Engine.isVectorized())
+                .isEqualTo(Engine.kernels().startsWith("vector"));
     }
 }

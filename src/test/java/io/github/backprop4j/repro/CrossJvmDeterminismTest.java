@@ -50,10 +50,12 @@ class CrossJvmDeterminismTest {
 
     @Test
     void everyVectorWidthGivesTheSameBits() throws Exception {
-        String warm = warmDigest("medium", Precision.FLOAT32);
-        for (int bytes : new int[] {16, 32, 64}) {
-            assertThat(run(java(), "medium", Precision.FLOAT32, 2, VECTOR, "-XX:MaxVectorSize=" + bytes))
-                    .as("-XX:MaxVectorSize=%d", bytes).containsOnly(warm);
+        for (Precision precision : Precision.values()) {
+            String warm = warmDigest("medium", precision);
+            for (int bytes : new int[] {16, 32, 64}) {
+                assertThat(run(java(), "medium", precision, 2, VECTOR, "-XX:MaxVectorSize=" + bytes))
+                        .as("%s, -XX:MaxVectorSize=%d", precision, bytes).containsOnly(warm);
+            }
         }
     }
 

@@ -20,8 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The same seed gives a bit-identical trained network whatever the number of threads, at a size where the
  * engine really splits the products between threads (784 × 256 weights, batch 256: 51 M multiply-adds per
- * product, above the 8 M per thread from which the engine splits). Float64 runs on the plain reference
- * kernels, which never split, so for it the test guards against a later change that splits unevenly.
+ * product, above the 2 M per thread from which the engine splits), in both precisions.
  */
 class ThreadCountDeterminismTest {
 
@@ -55,9 +54,7 @@ class ThreadCountDeterminismTest {
         } finally {
             pool.shutdown();
         }
-        if (precision == Precision.FLOAT32) {
-            assertThat(helperTasks.get()).as("helper tasks run for the float32 products").isPositive();
-        }
+        assertThat(helperTasks.get()).as("helper tasks run for the " + precision + " products").isPositive();
     }
 
     private static DataSet randomData(int n, int features, int classes, long seed) {
