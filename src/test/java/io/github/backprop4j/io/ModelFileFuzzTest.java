@@ -60,8 +60,7 @@ class ModelFileFuzzTest {
             try {
                 Network network = switch (mode) {
                     case 0 -> ModelFile.load(new ByteArrayInputStream(mutated));
-                    case 1 -> ModelFile.decode(Safetensors.read(new ByteArrayInputStream(mutated), mutated.length,
-                            "fuzz"), null, "fuzz");
+                    case 1 -> ModelFile.read(new ByteArrayInputStream(mutated), mutated.length, null, "fuzz");
                     case 2 -> ModelFile.loadWeights(new ByteArrayInputStream(mutated), torchArchitecture);
                     default -> Checkpoint.load(new ByteArrayInputStream(mutated)).network();
                 };
