@@ -7,6 +7,7 @@ import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
+import io.github.backprop4j.optim.ParameterKind;
 import io.github.backprop4j.train.EpochSummary;
 import io.github.backprop4j.train.History;
 import io.github.backprop4j.train.TrainingListener;
@@ -184,9 +185,10 @@ public final class Checkpoint {
      *
      * @param file the file
      * @return the snapshot it holds
-     * @throws ModelFormatException if the file is not a valid checkpoint, or names a loss or optimizer that is
-     *     not registered, saying what is wrong and where
-     * @throws IOException if the file cannot be read
+     * @throws ModelFormatException if the file is not a valid checkpoint, names a loss or optimizer that is
+     *     not registered, or, after at least one step, lacks a buffer that its optimizer keeps (such as Adam's
+     *     {@code exp_avg_sq}), saying what is wrong and where
+     * @throws IOException if the file is missing, not a regular file or cannot be read, naming the path
      */
     public static TrainingSnapshot load(Path file) throws IOException {
         Checks.notNull(file, "file");
@@ -273,6 +275,9 @@ public final class Checkpoint {
             }
         }
         Network network = plan.build(matrices, where);
+        if (stepCount > 0) {
+            requireBuffersTheOptimizerKeeps(optimizer, network, slots.keySet(), stepCount, where);
+        }
         OptimizerState state;
         try {
             state = OptimizerState.restore(slots, stepCount);
@@ -283,6 +288,37 @@ public final class Checkpoint {
             return new TrainingSnapshot(network, state, epoch, seed, new History(epochs), loss, optimizer);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a checkpoint of a run that has taken steps but lacks a buffer its optimizer keeps (e.g. Adam's
+     * {@code exp_avg_sq}), which would otherwise resume as if the buffer were zero and reach a different
+     * network. The buffers an optimizer keeps are found by letting it take one step on a copy of each
+     * parameter's first element in a fresh state; an optimizer that fails on that probe is not checked.
+     */
+    private static void requireBuffersTheOptimizerKeeps(Optimizer optimizer, Network network, Set<String> present,
+            long steps, String where) throws ModelFormatException {
+        for (int l = 1; l <= network.layerCount(); l++) {
+            for (ParameterKind kind : ParameterKind.values()) {
+                Set<String> kept;
+                try {
+                    OptimizerState probe = new OptimizerState();
+                    Matrix parameter = Matrix.zeros(network.precision(), 1, 1);
+                    optimizer.update(parameter, Matrix.zeros(network.precision(), 1, 1), 1e-3,
+                            probe.forParameter(l, kind, parameter));
+                    kept = probe.slots().keySet();
+                } catch (RuntimeException notProbed) {
+                    return;
+                }
+                for (String name : kept) {
+                    if (!present.contains(name)) {
+                        throw new ModelFormatException(where + " lacks the optimizer buffer \"" + SLOT_PREFIX + name
+                                + "\" that " + Components.describe(optimizer).name() + " keeps: after " + steps
+                                + " steps the run cannot resume as it was without it");
+                    }
+                }
+            }
         }
     }
 
