@@ -297,15 +297,25 @@ public final class Layer {
     }
 
     /**
-     * Returns this layer in the given precision (rounding to float when narrowing).
+     * Returns this layer in the given precision (rounding to float when narrowing). As {@link #of(double[][],
+     * double[], Activation, Precision)} does, narrowing refuses a finite value beyond float's range rather
+     * than turning it into an infinity that could be saved but not loaded.
      *
      * @param newPrecision the precision
      * @return this layer if it already has that precision, else a converted copy
+     * @throws IllegalArgumentException if, narrowing to {@link Precision#FLOAT32}, a weight or bias is beyond
+     *     ±{@value Float#MAX_VALUE}, naming the parameter, its row and column, and the value
      */
     public Layer toPrecision(Precision newPrecision) {
         Checks.notNull(newPrecision, "precision");
         return newPrecision == precision() ? this
-                : new Layer(weights.toPrecision(newPrecision), bias.toPrecision(newPrecision), activation);
+                : new Layer(weights.toPrecision(newPrecision, "weights"), bias.toPrecision(newPrecision, "bias"),
+                        activation);
+    }
+
+    /** Wraps matrices that nobody else holds, without copying them (for the builder's fresh weights). */
+    static Layer ofOwned(Matrix weights, Matrix bias, Activation activation) {
+        return create(weights, bias, activation);
     }
 
     /**

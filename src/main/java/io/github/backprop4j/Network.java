@@ -201,15 +201,29 @@ public final class Network {
     }
 
     /**
-     * Returns this network in the given precision (rounding to float when narrowing).
+     * Returns this network in the given precision (rounding to float when narrowing). Narrowing refuses a
+     * finite value beyond float's range, as {@link Layer#of(double[][], double[], Activation, Precision)} does,
+     * rather than turning it into an infinity that would be saved but refused on loading.
      *
      * @param newPrecision the precision
      * @return this network if it already has that precision, else a converted copy
+     * @throws IllegalArgumentException if, narrowing to {@link Precision#FLOAT32}, a parameter is beyond
+     *     ±{@value Float#MAX_VALUE}, naming the layer, the parameter, its row and column, and the value
      */
     public Network toPrecision(Precision newPrecision) {
         Checks.notNull(newPrecision, "precision");
-        return newPrecision == precision() ? this
-                : new Network(layers.stream().map(l -> l.toPrecision(newPrecision)).toList());
+        if (newPrecision == precision()) {
+            return this;
+        }
+        List<Layer> converted = new ArrayList<>();
+        for (int l = 1; l <= layers.size(); l++) {
+            try {
+                converted.add(layers.get(l - 1).toPrecision(newPrecision));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layer " + l + ": " + e.getMessage(), e);
+            }
+        }
+        return new Network(converted);
     }
 
     // ------------------------------------------------------------------ inference
@@ -531,11 +545,15 @@ public final class Network {
 
         /**
          * Builds the network, drawing every initial weight from one random stream seeded by {@link #seed},
-         * layer by layer and row by row.
+         * layer by layer and row by row. Each draw is a double, stored as it is in a float64 network and rounded
+         * to float in a float32 one (so a float32 network is the rounding of the float64 one with the same seed,
+         * and no float64 copy of its weights is ever made).
          *
          * @return a new network
          * @throws IllegalStateException if no input size or no layer was given
-         * @throws IllegalArgumentException if an explicit layer does not chain with the one before
+         * @throws IllegalArgumentException if an explicit layer does not chain with the one before; or, before
+         *     anything is allocated, if a dense layer has more weights than one Java array holds, or the new
+         *     parameters need more memory than this JVM's heap has free (the message gives both sizes)
          */
         public Network build() {
             if (inputSize == 0) {
@@ -549,16 +567,18 @@ public final class Network {
             if (seed == null) {
                 LOG.debug("No seed given; initialising weights with seed {}", actualSeed);
             }
+            requireHeapForDenseLayers();
             SplittableRandom random = new SplittableRandom(actualSeed);
             List<Layer> built = new ArrayList<>();
             int previous = inputSize;
             for (Object spec : layers) {
                 Layer layer;
                 if (spec instanceof Dense d) {
-                    // Draw in double, then round: a float32 network is the rounding of the float64 one.
-                    Matrix w = Matrix.zeros(Precision.FLOAT64, d.size(), previous);
+                    // Each draw is a double from the one stream, rounded as it is stored in a float32 matrix:
+                    // a float32 network is the rounding of the float64 one, with no float64 copy in between.
+                    Matrix w = Matrix.zeros(precision, d.size(), previous);
                     d.init().initialize(w, random);
-                    layer = Layer.of(w.toPrecision(precision), Matrix.zeros(precision, 1, d.size()), d.activation());
+                    layer = Layer.ofOwned(w, Matrix.zeros(precision, 1, d.size()), d.activation());
                 } else {
                     layer = ((Layer) spec).toPrecision(precision);
                     if (layer.inputSize() != previous) {
@@ -572,6 +592,32 @@ public final class Network {
                 previous = layer.outputSize();
             }
             return new Network(built);
+        }
+
+        /**
+         * Refuses, before anything is allocated, dense layers whose parameters cannot be stored: a layer of
+         * more weights than one Java array holds, or layers that need more memory than the heap has free.
+         */
+        private void requireHeapForDenseLayers() {
+            long bytes = 0;
+            int previous = inputSize;
+            int bytesPerValue = precision == Precision.FLOAT64 ? 8 : 4;
+            for (int l = 1; l <= layers.size(); l++) {
+                Object spec = layers.get(l - 1);
+                int outputs = spec instanceof Dense d ? d.size() : ((Layer) spec).outputSize();
+                long weights = (long) outputs * previous;
+                if (spec instanceof Dense && weights > Integer.MAX_VALUE - 8) {
+                    throw new IllegalArgumentException("layer " + l + " (" + previous + " inputs × " + outputs
+                            + " neurons) has " + weights + " weights, more than one Java array can hold ("
+                            + (Integer.MAX_VALUE - 8) + ")");
+                }
+                if (spec instanceof Dense) {
+                    bytes += (weights + outputs) * bytesPerValue;
+                }
+                previous = outputs;
+            }
+            Checks.fitsInHeap(bytes, "the new parameters of the network (" + precision + ", " + layers.size()
+                    + (layers.size() == 1 ? " layer)" : " layers)"));
         }
     }
 }

@@ -49,7 +49,9 @@ import java.util.stream.IntStream;
  *
  * <p><b>Format.</b> Lines are split at the {@linkplain #delimiter delimiter} (a comma unless set); fields are
  * trimmed (a quoted one only where it is a number), and a field in double quotes may contain the delimiter
- * ({@code ""} is a quote); a field cannot span lines. Blank lines are skipped. Numbers are decimal
+ * ({@code ""} is a quote); a field cannot span lines. Blank lines are skipped. Files and streams are read as
+ * UTF-8; a byte-order mark at the start is skipped, and bytes that are not UTF-8 are refused naming the line
+ * after which they occur. Numbers are decimal
  * ({@code -1.5}, {@code 2e-3}); NaN, infinities, empty fields and Java suffixes such as {@code 1f} are
  * refused. Every data line must have the same number of fields as the first.
  *
@@ -57,10 +59,16 @@ import java.util.stream.IntStream;
  * {@link #featureColumns} are chosen, every column that is not the label or a target is a feature.
  *
  * <p><b>Labels.</b> With {@link #classNames}, a label is one of those names or a class index {@code 0..k-1}.
- * Without, if every label is a whole number &ge; 0 the labels are class indices and there are {@code max + 1}
- * classes, named {@code "0"}, {@code "1"}, …; otherwise every distinct label is a class name and the classes
- * are the names sorted (as scikit-learn's {@code LabelEncoder}), so files that hold the same classes in a
- * different order agree. Either way {@link DataSet#classNames()} reports the classes.
+ * Without, labels that are numbers are compared as numbers, so {@code 1}, {@code 1.0} and {@code 1e0} are one
+ * label. If every label is a whole number &ge; 0 the labels are class indices and there are {@code max + 1}
+ * classes, named {@code "0"}, {@code "1"}, …; but so that a stray value cannot create millions of empty
+ * classes, {@code max + 1} may exceed neither 65,536 nor ten times the number of distinct labels (a file of
+ * labels {@code 0} and {@code 999999999} is refused, naming the column and the line of the largest label;
+ * name the classes with {@link #classNames} to use such indices). Otherwise every distinct label is a class
+ * name and the classes are sorted, numeric labels first in numeric order, then the others as text (as
+ * scikit-learn's {@code LabelEncoder} sorts each kind), so that files which hold the same classes in a
+ * different order agree: {@code 2, 10, x} give the classes {@code [2, 10, x]}. A class is named by the first
+ * spelling of its label in the file. Either way {@link DataSet#classNames()} reports the classes.
  *
  * <p><b>Errors.</b> A file that does not fit raises {@link MalformedDataException} naming the source, the
  * line and the column, both counted from 1 as in an editor, with the column's index and header name:
@@ -295,7 +303,9 @@ public final class CsvReader {
      */
     public DataSet read(InputStream in) throws IOException {
         Checks.notNull(in, "in");
-        return read(new InputStreamReader(in, StandardCharsets.UTF_8), "input");
+        return read(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)), "input");
     }
 
     /**
@@ -319,6 +329,19 @@ public final class CsvReader {
         }
         Parse p = new Parse(source);
         BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+        try {
+            return read(in, p);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new MalformedDataException(source + ": the bytes after line " + p.line + " are not valid UTF-8 ("
+                    + e + "); save the file as UTF-8", p.line + 1, 0);
+        }
+    }
+
+    private DataSet read(BufferedReader in, Parse p) throws IOException {
+        in.mark(1);
+        if (in.read() != '\uFEFF') { // a UTF-8 byte-order mark is not part of the first cell
+            in.reset();
+        }
         for (int i = 0; i < skipLines; i++) {
             if (in.readLine() == null) {
                 throw p.error("has only " + i + " lines, fewer than the " + skipLines + " to skip", i, 0);
@@ -364,16 +387,19 @@ public final class CsvReader {
         if (p.labelIdx < 0) {
             return DataSet.of(features, Matrix.of(precision, t.toArray(double[][]::new), "targets"));
         }
-        List<String> classes = classNames != null ? classNames : inferClasses(rawLabels);
         Map<String, Integer> byName = new HashMap<>();
-        for (int k = 0; k < classes.size(); k++) {
-            byName.put(classes.get(k), k);
+        List<String> classes = classNames != null ? classNames : inferClasses(rawLabels, labelLines, p, byName);
+        if (classNames != null) {
+            for (int k = 0; k < classes.size(); k++) {
+                byName.put(classes.get(k), k);
+            }
         }
         int[] labels = new int[rawLabels.size()];
         for (int i = 0; i < labels.length; i++) {
             String value = rawLabels.get(i);
             Integer k = byName.get(value);
-            if (k == null && CLASS_INDEX.matcher(value).matches() && Integer.parseInt(value) < classes.size()) {
+            if (k == null && classNames != null && CLASS_INDEX.matcher(value).matches()
+                    && Integer.parseInt(value) < classes.size()) {
                 k = Integer.parseInt(value);
             }
             if (k == null) {
@@ -386,17 +412,67 @@ public final class CsvReader {
         return DataSet.withOneHotTargets(features, labels, classes.size()).withClassNames(classes);
     }
 
-    private static List<String> inferClasses(List<String> rawLabels) {
-        if (rawLabels.stream().allMatch(v -> CLASS_INDEX.matcher(v).matches())) {
-            int max = rawLabels.stream().mapToInt(Integer::parseInt).max().orElse(0);
+    /** The most classes that whole-number labels may imply. */
+    private static final int MAX_INFERRED_CLASSES = 65_536;
+
+    /**
+     * Infers the classes from the labels, as the class comment states, and maps every distinct label text to
+     * its class in {@code byLabel}.
+     */
+    private static List<String> inferClasses(List<String> rawLabels, List<Integer> labelLines, Parse p,
+            Map<String, Integer> byLabel) throws MalformedDataException {
+        Map<String, Double> numbers = new java.util.LinkedHashMap<>(); // distinct label text -> its value
+        Set<String> texts = new LinkedHashSet<>();
+        boolean wholeNumbers = true;
+        double max = -1;
+        int maxAt = -1;
+        for (int i = 0; i < rawLabels.size(); i++) {
+            String label = rawLabels.get(i);
+            if (numbers.containsKey(label) || texts.contains(label)) {
+                continue;
+            }
+            if (NUMBER.matcher(label).matches() && Double.isFinite(Double.parseDouble(label))) {
+                double value = Double.parseDouble(label) + 0.0; // -0 and 0 are one label
+                numbers.put(label, value);
+                wholeNumbers &= value >= 0 && value == Math.rint(value);
+                if (value > max) {
+                    max = value;
+                    maxAt = i;
+                }
+            } else {
+                texts.add(label);
+                wholeNumbers = false;
+            }
+        }
+        if (wholeNumbers) {
+            long distinct = numbers.values().stream().distinct().count();
+            if (max + 1 > MAX_INFERRED_CLASSES || max + 1 > 10 * distinct) {
+                int line = labelLines.get(maxAt);
+                throw p.error(p.where(line, p.labelIdx) + ": the labels are whole numbers up to "
+                        + rawLabels.get(maxAt) + ", which as class indices would make " + (long) (max + 1)
+                        + " classes for " + distinct + " distinct labels; at most " + MAX_INFERRED_CLASSES
+                        + " classes, and at most ten times the distinct labels, are inferred. Name the classes with "
+                        + "classNames(...) to use such indices", line, p.labelIdx + 1);
+            }
             List<String> names = new ArrayList<>();
-            for (int k = 0; k <= max; k++) {
+            for (int k = 0; k <= (int) max; k++) {
                 names.add(Integer.toString(k));
             }
+            numbers.forEach((label, value) -> byLabel.put(label, value.intValue()));
             return names;
         }
-        Set<String> sorted = new TreeSet<>(rawLabels);
-        return List.copyOf(sorted);
+        // Numeric labels first, in numeric order (one class per value, named by its first spelling), then text.
+        java.util.TreeMap<Double, String> numeric = new java.util.TreeMap<>();
+        numbers.forEach((label, value) -> numeric.putIfAbsent(value, label));
+        List<String> names = new ArrayList<>(numeric.values());
+        Map<Double, Integer> byValue = new HashMap<>();
+        numeric.keySet().forEach(v -> byValue.put(v, byValue.size()));
+        numbers.forEach((label, value) -> byLabel.put(label, byValue.get(value)));
+        for (String text : new TreeSet<>(texts)) {
+            byLabel.put(text, names.size());
+            names.add(text);
+        }
+        return names;
     }
 
     /** The state of one read: position, resolved columns, and the error messages that use them. */

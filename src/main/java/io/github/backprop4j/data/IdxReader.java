@@ -6,12 +6,16 @@ import io.github.backprop4j.math.Precision;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Reads the IDX format of the MNIST database: a big-endian header (two zero bytes, a type byte {@code 0x08}
@@ -26,10 +30,11 @@ import java.util.zip.GZIPInputStream;
  * }</pre>
  *
  * <p>A malformed file raises {@link MalformedDataException} naming the source and the fault: a bad magic
- * number, a truncated header or data, data beyond the declared size, or dimensions that are absurd (zero,
- * or more values than a Java array or this JVM's heap can hold). Declared sizes are never trusted for
- * allocation: storage grows only as data actually arrive, so a forged header cannot cause an
- * {@link OutOfMemoryError}.
+ * number, a truncated header or data, data beyond the declared size, gzip data that are corrupt or cut short,
+ * or dimensions that are absurd (zero, more values than a Java array holds, or more than this JVM's heap has
+ * free for reading them: twice the declared bytes, since storage grows in 1 MB chunks as the data arrive and
+ * is then copied into one array of the exact size). Declared sizes are never trusted for allocation, so
+ * neither a forged header nor a gzip bomb can cause an {@link OutOfMemoryError}.
  */
 public final class IdxReader {
 
@@ -75,7 +80,7 @@ public final class IdxReader {
     }
 
     private static IdxImages readImages(InputStream raw, String source) throws IOException {
-        DataInputStream in = open(raw);
+        DataInputStream in = open(raw, source);
         int[] dims = header(in, source, IMAGES_MAGIC, "image");
         byte[] pixels = values(in, source, dims);
         return new IdxImages(dims[0], dims[1], dims[2], pixels);
@@ -112,7 +117,7 @@ public final class IdxReader {
     }
 
     private static int[] readLabels(InputStream raw, String source) throws IOException {
-        DataInputStream in = open(raw);
+        DataInputStream in = open(raw, source);
         int[] dims = header(in, source, LABELS_MAGIC, "label");
         byte[] bytes = values(in, source, dims);
         int[] labels = new int[bytes.length];
@@ -135,7 +140,8 @@ public final class IdxReader {
      * @return the data set, with labels
      * @throws MalformedDataException if a file is malformed, or the files hold different numbers of items
      * @throws IOException if a file cannot be read
-     * @throws IllegalArgumentException if a label is not below {@code classCount}, naming the image
+     * @throws IllegalArgumentException if a label is not below {@code classCount}, naming the image, or if the
+     *     features ({@code 4} bytes a pixel) need more memory than this JVM's heap has free
      */
     public static DataSet dataSet(Path images, Path labels, int classCount) throws IOException {
         Checks.notNull(images, "images");
@@ -154,7 +160,8 @@ public final class IdxReader {
      * @return the data set, with labels
      * @throws MalformedDataException if a stream is malformed, or they hold different numbers of items
      * @throws IOException if a stream cannot be read
-     * @throws IllegalArgumentException if a label is not below {@code classCount}, naming the image
+     * @throws IllegalArgumentException if a label is not below {@code classCount}, naming the image, or if the
+     *     features need more memory than this JVM's heap has free
      */
     public static DataSet dataSet(InputStream images, InputStream labels, int classCount) throws IOException {
         Checks.notNull(images, "images");
@@ -197,6 +204,8 @@ public final class IdxReader {
         }
         byte[] pixels = images.storage();
         int width = images.pixelsPerImage();
+        Checks.fitsInHeap(4L * images.count() * width, imageSource + ": the float32 features of " + images.count()
+                + " images of " + width + " pixels");
         Matrix x = Matrix.zeros(Precision.FLOAT32, images.count(), width);
         for (int i = 0; i < images.count(); i++) {
             for (int j = 0; j < width; j++) {
@@ -211,14 +220,59 @@ public final class IdxReader {
 
     // ------------------------------------------------------------------ format
 
-    private static DataInputStream open(InputStream raw) throws IOException {
+    private static DataInputStream open(InputStream raw, String source) throws IOException {
         BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
         in.mark(2);
         int b0 = in.read();
         int b1 = in.read();
         in.reset();
         boolean gzip = b0 == 0x1f && b1 == 0x8b;
-        return new DataInputStream(gzip ? new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16) : in);
+        if (!gzip) {
+            return new DataInputStream(in);
+        }
+        GZIPInputStream unzipped;
+        try {
+            unzipped = new GZIPInputStream(in, 1 << 16);
+        } catch (EOFException | ZipException e) {
+            throw corruptGzip(source, e);
+        }
+        return new DataInputStream(new BufferedInputStream(new GzipErrors(unzipped, source), 1 << 16));
+    }
+
+    private static MalformedDataException corruptGzip(String source, IOException e) {
+        MalformedDataException m = new MalformedDataException(source + ": the gzip data are "
+                + (e instanceof EOFException ? "cut short (the compressed file ends early: " + e.getMessage() + ")"
+                        : "corrupt (" + e.getMessage() + ")"));
+        m.initCause(e);
+        return m;
+    }
+
+    /** Reports a truncated or corrupt gzip stream as a {@link MalformedDataException} naming the source. */
+    private static final class GzipErrors extends FilterInputStream {
+        private final String source;
+
+        GzipErrors(InputStream in, String source) {
+            super(in);
+            this.source = source;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (EOFException | ZipException e) {
+                throw corruptGzip(source, e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (EOFException | ZipException e) {
+                throw corruptGzip(source, e);
+            }
+        }
     }
 
     /** Reads and checks the magic number and dimensions; returns the dimensions. */
@@ -258,10 +312,12 @@ public final class IdxReader {
                         + " values, which one Java array cannot hold");
             }
         }
-        long heap = Runtime.getRuntime().maxMemory();
-        if (total > heap) {
-            throw new MalformedDataException(source + ": the header declares " + Arrays.toString(dims) + " = "
-                    + total + " bytes of data, more than this JVM's maximum heap of " + heap + " bytes");
+        try {
+            // Storage grows as the data arrive and is copied once into an array of the exact size at the end.
+            Checks.fitsInHeap(2 * total, source + ": the header declares " + Arrays.toString(dims) + " = " + total
+                    + " bytes of data; reading them (growing storage, then one array of the exact size) would");
+        } catch (IllegalArgumentException e) {
+            throw new MalformedDataException(e.getMessage());
         }
         return dims;
     }
@@ -272,22 +328,29 @@ public final class IdxReader {
      */
     private static byte[] values(DataInputStream in, String source, int[] dims) throws IOException {
         int total = Arrays.stream(dims).reduce(1, (a, b) -> a * b);
-        byte[] data = new byte[Math.min(total, FIRST_CHUNK)];
+        List<byte[]> chunks = new ArrayList<>();
         int filled = 0;
         while (filled < total) {
-            if (filled == data.length) {
-                data = Arrays.copyOf(data, (int) Math.min(total, 2L * data.length));
-            }
-            int n = in.read(data, filled, data.length - filled);
-            if (n < 0) {
+            byte[] chunk = new byte[Math.min(total - filled, FIRST_CHUNK)];
+            int n = in.readNBytes(chunk, 0, chunk.length);
+            filled += n;
+            if (n < chunk.length) {
                 throw new MalformedDataException(source + ": truncated: the header declares "
                         + Arrays.toString(dims) + " = " + total + " values but the data end after " + filled);
             }
-            filled += n;
+            chunks.add(chunk);
         }
         if (in.read() >= 0) {
             throw new MalformedDataException(source + ": more data than the header declares: "
                     + Arrays.toString(dims) + " = " + total + " values, then further bytes");
+        }
+        if (chunks.size() == 1) {
+            return chunks.get(0);
+        }
+        byte[] data = new byte[total];
+        for (int i = 0, at = 0; i < chunks.size(); i++) {
+            System.arraycopy(chunks.get(i), 0, data, at, chunks.get(i).length);
+            at += chunks.get(i).length;
         }
         return data;
     }

@@ -7,13 +7,13 @@ import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
+import io.github.backprop4j.optim.ParameterKind;
 import io.github.backprop4j.train.EpochSummary;
 import io.github.backprop4j.train.History;
 import io.github.backprop4j.train.TrainingListener;
 import io.github.backprop4j.train.TrainingResult;
 import io.github.backprop4j.train.TrainingRun;
 import io.github.backprop4j.train.TrainingSnapshot;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -185,14 +185,15 @@ public final class Checkpoint {
      *
      * @param file the file
      * @return the snapshot it holds
-     * @throws ModelFormatException if the file is not a valid checkpoint, or names a loss or optimizer that is
-     *     not registered, saying what is wrong and where
-     * @throws IOException if the file cannot be read
+     * @throws ModelFormatException if the file is not a valid checkpoint, names a loss or optimizer that is
+     *     not registered, or, after at least one step, lacks a buffer that its optimizer keeps (such as Adam's
+     *     {@code exp_avg_sq}), saying what is wrong and where
+     * @throws IOException if the file is missing, not a regular file or cannot be read, naming the path
      */
     public static TrainingSnapshot load(Path file) throws IOException {
         Checks.notNull(file, "file");
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return decode(Safetensors.read(in, Files.size(file), file.toString()), file.toString());
+        try (InputStream in = ModelFile.open(file)) {
+            return read(in, Files.size(file), file.toString());
         }
     }
 
@@ -206,11 +207,16 @@ public final class Checkpoint {
      */
     public static TrainingSnapshot load(InputStream in) throws IOException {
         Checks.notNull(in, "in");
-        return decode(Safetensors.read(in, -1, "the stream"), "the stream");
+        return read(in, -1, "the stream");
     }
 
-    static TrainingSnapshot decode(Safetensors.Contents contents, String where) throws ModelFormatException {
-        NavigableMap<String, String> meta = new TreeMap<>(contents.metadata());
+    /**
+     * Reads a checkpoint: the whole header is checked (architecture, optimizer buffers' names, dtypes and
+     * shapes, loss, optimizer, history) before the tensors are read one by one into their matrices.
+     */
+    static TrainingSnapshot read(InputStream in, long size, String where) throws IOException {
+        Safetensors.Header header = Safetensors.readHeader(in, size, where);
+        NavigableMap<String, String> meta = new TreeMap<>(header.metadata());
         String format = meta.get("format");
         if (!FORMAT.equals(format)) {
             throw new ModelFormatException(where + " is not a checkpoint: its format is "
@@ -219,9 +225,10 @@ public final class Checkpoint {
         // The network part reads like a model file.
         Map<String, String> networkMeta = new TreeMap<>(meta);
         networkMeta.put("format", ModelFile.FORMAT);
-        Set<String> used = new HashSet<>();
-        Network network = ModelFile.decodeNetwork(new Safetensors.Contents(networkMeta, contents.tensors()), null,
-                where, used);
+        Map<String, ModelFile.Wanted> wanted = new LinkedHashMap<>();
+        ModelFile.NetworkPlan plan = ModelFile.planNetwork(new Safetensors.Header(networkMeta, header.tensors(),
+                header.dataStart(), header.dataLength()), null, where, wanted);
+        networkMeta = null;
         int epoch = ModelFile.positiveInt(meta, "epoch", where);
         long seed = parseLong(meta, "seed", where);
         long stepCount = ModelFile.nonNegativeLong(meta, "optimizer_state.step_count", where);
@@ -238,23 +245,17 @@ public final class Checkpoint {
         } catch (RuntimeException e) {
             throw new ModelFormatException("metadata \"optimizer\" of " + where + ": " + e.getMessage(), e);
         }
-        Map<String, Matrix> slots = new TreeMap<>();
-        for (Map.Entry<String, Safetensors.Tensor> e : contents.tensors().entrySet()) {
-            String name = e.getKey();
-            if (used.contains(name)) {
+        Set<String> parameters = new HashSet<>(wanted.keySet());
+        for (Safetensors.Entry e : header.tensors().values()) {
+            String name = e.name();
+            if (parameters.contains(name)) {
                 continue;
             }
             if (!name.startsWith(SLOT_PREFIX)) {
                 throw new ModelFormatException(where + " holds the tensor \"" + Json.shorten(name) + "\", which is "
                         + "neither a parameter of the network nor an optimizer buffer (" + SLOT_PREFIX + "…)");
             }
-            slots.put(name.substring(SLOT_PREFIX.length()), slot(network, name, e.getValue(), where));
-        }
-        OptimizerState state;
-        try {
-            state = OptimizerState.restore(slots, stepCount);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException("the optimizer state of " + where + ": " + e.getMessage(), e);
+            wanted.put(name, slot(plan, wanted, name, e, where));
         }
         if (epoch > meta.size()) { // each epoch needs several metadata entries: refuse before looping
             throw new ModelFormatException("metadata \"epoch\" of " + where + " is " + epoch + " but the file has "
@@ -264,6 +265,25 @@ public final class Checkpoint {
         for (int e = 1; e <= epoch; e++) {
             epochs.add(summary(meta, e, where));
         }
+        ModelFile.requireHeap(wanted.values(), where);
+        Map<String, Matrix> matrices = Safetensors.readData(in, header, size, where,
+                (e, data) -> ModelFile.toMatrix(e, data, wanted.get(e.name()), where));
+        Map<String, Matrix> slots = new TreeMap<>();
+        for (String name : wanted.keySet()) {
+            if (!parameters.contains(name)) {
+                slots.put(name.substring(SLOT_PREFIX.length()), matrices.remove(name));
+            }
+        }
+        Network network = plan.build(matrices, where);
+        if (stepCount > 0) {
+            requireBuffersTheOptimizerKeeps(optimizer, network, slots.keySet(), stepCount, where);
+        }
+        OptimizerState state;
+        try {
+            state = OptimizerState.restore(slots, stepCount);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("the optimizer state of " + where + ": " + e.getMessage(), e);
+        }
         try {
             return new TrainingSnapshot(network, state, epoch, seed, new History(epochs), loss, optimizer);
         } catch (IllegalArgumentException e) {
@@ -271,9 +291,40 @@ public final class Checkpoint {
         }
     }
 
-    /** Reads one optimizer buffer, whose shape must be that of the parameter it belongs to. */
-    private static Matrix slot(Network network, String tensorName, Safetensors.Tensor t, String where)
-            throws ModelFormatException {
+    /**
+     * Refuses a checkpoint of a run that has taken steps but lacks a buffer its optimizer keeps (e.g. Adam's
+     * {@code exp_avg_sq}), which would otherwise resume as if the buffer were zero and reach a different
+     * network. The buffers an optimizer keeps are found by letting it take one step on a copy of each
+     * parameter's first element in a fresh state; an optimizer that fails on that probe is not checked.
+     */
+    private static void requireBuffersTheOptimizerKeeps(Optimizer optimizer, Network network, Set<String> present,
+            long steps, String where) throws ModelFormatException {
+        for (int l = 1; l <= network.layerCount(); l++) {
+            for (ParameterKind kind : ParameterKind.values()) {
+                Set<String> kept;
+                try {
+                    OptimizerState probe = new OptimizerState();
+                    Matrix parameter = Matrix.zeros(network.precision(), 1, 1);
+                    optimizer.update(parameter, Matrix.zeros(network.precision(), 1, 1), 1e-3,
+                            probe.forParameter(l, kind, parameter));
+                    kept = probe.slots().keySet();
+                } catch (RuntimeException notProbed) {
+                    return;
+                }
+                for (String name : kept) {
+                    if (!present.contains(name)) {
+                        throw new ModelFormatException(where + " lacks the optimizer buffer \"" + SLOT_PREFIX + name
+                                + "\" that " + Components.describe(optimizer).name() + " keeps: after " + steps
+                                + " steps the run cannot resume as it was without it");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Checks one optimizer buffer, whose shape and dtype must be those of the parameter it belongs to. */
+    private static ModelFile.Wanted slot(ModelFile.NetworkPlan plan, Map<String, ModelFile.Wanted> wanted,
+            String tensorName, Safetensors.Entry t, String where) throws ModelFormatException {
         String[] parts = tensorName.split("\\.", -1); // optimizer, layer<l>, weights|bias, buffer
         if (parts.length != 4 || !parts[1].matches("layer[1-9][0-9]{0,8}")
                 || !(parts[2].equals("weights") || parts[2].equals("bias"))) {
@@ -281,20 +332,24 @@ public final class Checkpoint {
                     + "named optimizer.layer<l>.<weights|bias>.<buffer>");
         }
         int layer = Integer.parseInt(parts[1].substring(5));
-        if (layer > network.layerCount()) {
+        int layerCount = plan.activations().size();
+        if (layer > layerCount) {
             throw new ModelFormatException("optimizer buffer \"" + Json.shorten(tensorName) + "\" of " + where
-                    + " is for layer " + layer + " but the network has " + network.layerCount() + " layers");
+                    + " is for layer " + layer + " but the network has " + layerCount + " layers");
         }
-        Precision precision = network.precision();
-        Safetensors.DType dtype = precision == Precision.FLOAT64 ? Safetensors.DType.F64 : Safetensors.DType.F32;
+        String[] parameterNames = plan.tensorNames().get(layer - 1);
+        ModelFile.Wanted parameter = wanted.get(parameterNames[parts[2].equals("weights") ? 0 : 1]);
+        Safetensors.DType dtype = parameter.target() == Precision.FLOAT64 ? Safetensors.DType.F64
+                : Safetensors.DType.F32;
         if (t.dtype() != dtype) {
             throw new ModelFormatException("optimizer buffer \"" + Json.shorten(tensorName) + "\" of " + where
                     + " is " + t.dtype() + " but the network's precision needs " + dtype);
         }
-        var l = network.layer(layer);
-        long[] shape = parts[2].equals("weights") ? new long[] {l.outputSize(), l.inputSize()}
-                : new long[] {l.outputSize()};
-        return ModelFile.toMatrix(t, tensorName, shape, precision, where);
+        if (!java.util.Arrays.equals(t.shape(), parameter.shape())) {
+            throw new ModelFormatException("tensor \"" + Json.shorten(tensorName) + "\" of " + where + " has shape "
+                    + t.shapeText() + " but the architecture needs " + java.util.Arrays.toString(parameter.shape()));
+        }
+        return parameter;
     }
 
     private static EpochSummary summary(NavigableMap<String, String> meta, int epoch, String where)

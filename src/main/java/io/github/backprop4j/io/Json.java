@@ -1,5 +1,9 @@
 package io.github.backprop4j.io;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,10 +15,13 @@ import java.util.Map;
  *
  * <p>The reader returns {@code Map<String, Object>} (insertion-ordered, duplicate keys refused),
  * {@code List<Object>}, {@code String}, {@link Num} for numbers (kept as their literal text), {@code Boolean}
- * and {@link #NULL}. It is iterative in nothing but nesting, which it bounds by {@link #MAX_DEPTH}, and it
- * bounds the length of every string and the number of values, so that no input can make it overflow the
- * stack or allocate much more than the input itself. Every error is a {@link ModelFormatException} naming
- * the byte offset in the header.
+ * and {@link #NULL}. It reads characters one at a time from a {@link Reader} (so a header is never held twice,
+ * as bytes and as text), is recursive in nothing but nesting, which it bounds by {@link #MAX_DEPTH}, and it
+ * bounds the length of every string ({@link #MAX_STRING_LENGTH}) and number ({@link #MAX_NUMBER_LENGTH}), the
+ * elements of one array ({@link #MAX_ARRAY_ELEMENTS}) and the number of values in the whole text
+ * ({@link #MAX_VALUES}), each checked as the value arrives, so that no input can make it overflow the stack or
+ * hold much more memory than the input's own size. Every error is a {@link ModelFormatException} naming the
+ * character offset in the text.
  */
 final class Json {
 
@@ -24,6 +31,14 @@ final class Json {
     static final int MAX_STRING_LENGTH = 1 << 20;
     /** The longest number literal accepted, in characters. */
     static final int MAX_NUMBER_LENGTH = 64;
+    /** The most elements one array may hold; a safetensors shape holds at most 8, data offsets 2. */
+    static final int MAX_ARRAY_ELEMENTS = 1024;
+    /**
+     * The most values (objects, arrays, strings, numbers and literals, including object members) the whole
+     * text may hold: about 37,000 tensors, or a checkpoint's history of about 40,000 epochs. Parsed, they take
+     * some 150 bytes each, about 40 MB at this limit.
+     */
+    static final int MAX_VALUES = 1 << 18;
 
     /** The JSON {@code null}. */
     static final Object NULL = new Object() {
@@ -41,12 +56,19 @@ final class Json {
         }
     }
 
-    private final String text;
-    private final String where;
-    private int pos;
+    private static final char END = '\uFFFF';
 
-    private Json(String text, String where) {
-        this.text = text;
+    private final Reader in;
+    private final String where;
+    private final char[] buffer = new char[8192];
+    private int buffered;
+    private int next;
+    /** The offset, in characters, of the character {@link #peek()} returns. */
+    private long pos;
+    private int values;
+
+    private Json(Reader in, String where) {
+        this.in = in;
         this.where = where;
     }
 
@@ -59,21 +81,46 @@ final class Json {
      * @throws ModelFormatException if the text is not one valid JSON value within the limits
      */
     static Object parse(String text, String where) throws ModelFormatException {
-        Json json = new Json(text, where);
-        json.skipWhitespace();
-        Object value = json.value(0);
-        json.skipWhitespace();
-        if (json.pos != text.length()) {
-            throw json.error("unexpected " + json.describeHere() + " after the JSON value");
+        try {
+            return parse(new StringReader(text), where);
+        } catch (ModelFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("a StringReader failed", e);
         }
-        return value;
     }
 
-    private Object value(int depth) throws ModelFormatException {
-        if (pos >= text.length()) {
-            throw error("unexpected end of JSON, expected a value");
+    /**
+     * Parses one JSON value that must fill all the characters of a reader (trailing whitespace allowed).
+     *
+     * @param in the characters, read to their end; not closed
+     * @param where what the text is, for messages
+     * @return the value
+     * @throws ModelFormatException if the text is not one valid JSON value within the limits, or is not
+     *     valid in the reader's encoding
+     * @throws IOException if reading fails
+     */
+    static Object parse(Reader in, String where) throws IOException {
+        Json json = new Json(in, where);
+        try {
+            json.skipWhitespace();
+            Object value = json.value(0);
+            json.skipWhitespace();
+            if (!json.atEnd()) {
+                throw json.error("unexpected " + json.describeHere() + " after the JSON value");
+            }
+            return value;
+        } catch (CharacterCodingException e) {
+            throw new ModelFormatException(where + " is not valid UTF-8: the bytes after character " + json.pos
+                    + " do not decode", e);
         }
-        char c = text.charAt(pos);
+    }
+
+    private Object value(int depth) throws IOException {
+        if (++values > MAX_VALUES) {
+            throw error("more than " + MAX_VALUES + " JSON values");
+        }
+        char c = peek();
         switch (c) {
             case '{':
                 return object(depth + 1);
@@ -90,21 +137,26 @@ final class Json {
             case 'n':
                 literal("null");
                 return NULL;
+            case END:
+                if (atEnd()) {
+                    throw error("unexpected end of JSON, expected a value");
+                }
+                throw error("unexpected " + describeHere() + ", expected a value");
             default:
-                if (c == '-' || (c >= '0' && c <= '9')) {
+                if (c == '-' || isDigit(c)) {
                     return number();
                 }
                 throw error("unexpected " + describeHere() + ", expected a value");
         }
     }
 
-    private Map<String, Object> object(int depth) throws ModelFormatException {
+    private Map<String, Object> object(int depth) throws IOException {
         checkDepth(depth);
-        pos++; // {
+        advance(); // {
         Map<String, Object> members = new LinkedHashMap<>();
         skipWhitespace();
         if (peek() == '}') {
-            pos++;
+            advance();
             return members;
         }
         while (true) {
@@ -112,7 +164,10 @@ final class Json {
             if (peek() != '"') {
                 throw error("unexpected " + describeHere() + ", expected a member name in double quotes");
             }
-            int keyAt = pos;
+            long keyAt = pos;
+            if (++values > MAX_VALUES) {
+                throw error("more than " + MAX_VALUES + " JSON values");
+            }
             String key = string();
             skipWhitespace();
             expect(':');
@@ -124,70 +179,73 @@ final class Json {
             }
             skipWhitespace();
             char c = peek();
-            pos++;
             if (c == '}') {
+                advance();
                 return members;
             }
             if (c != ',') {
-                pos--;
                 throw error("unexpected " + describeHere() + ", expected ',' or '}'");
             }
+            advance();
         }
     }
 
-    private List<Object> array(int depth) throws ModelFormatException {
+    private List<Object> array(int depth) throws IOException {
         checkDepth(depth);
-        pos++; // [
+        advance(); // [
         List<Object> elements = new ArrayList<>();
         skipWhitespace();
         if (peek() == ']') {
-            pos++;
+            advance();
             return elements;
         }
         while (true) {
             skipWhitespace();
+            if (elements.size() == MAX_ARRAY_ELEMENTS) {
+                throw error("an array of more than " + MAX_ARRAY_ELEMENTS + " elements");
+            }
             elements.add(value(depth));
             skipWhitespace();
             char c = peek();
-            pos++;
             if (c == ']') {
+                advance();
                 return Collections.unmodifiableList(elements);
             }
             if (c != ',') {
-                pos--;
                 throw error("unexpected " + describeHere() + ", expected ',' or ']'");
             }
+            advance();
         }
     }
 
-    private String string() throws ModelFormatException {
-        int start = pos;
-        pos++; // "
+    private String string() throws IOException {
+        long start = pos;
+        advance(); // "
         StringBuilder s = new StringBuilder();
         while (true) {
-            if (pos >= text.length()) {
+            if (atEnd()) {
                 throw new ModelFormatException("unterminated string starting at character " + start + " of " + where);
             }
             if (s.length() > MAX_STRING_LENGTH) {
                 throw new ModelFormatException("string starting at character " + start + " of " + where
                         + " is longer than " + MAX_STRING_LENGTH + " characters");
             }
-            char c = text.charAt(pos++);
+            char c = peek();
+            if (c < 0x20) {
+                throw error("control character U+" + String.format("%04X", (int) c) + " in a string");
+            }
+            advance();
             if (c == '"') {
                 return s.toString();
-            }
-            if (c < 0x20) {
-                pos--;
-                throw error("control character U+" + String.format("%04X", (int) c) + " in a string");
             }
             if (c != '\\') {
                 s.append(c);
                 continue;
             }
-            if (pos >= text.length()) {
+            if (atEnd()) {
                 throw new ModelFormatException("unterminated string starting at character " + start + " of " + where);
             }
-            char e = text.charAt(pos++);
+            char e = peek();
             switch (e) {
                 case '"', '\\', '/' -> s.append(e);
                 case 'b' -> s.append('\b');
@@ -196,67 +254,74 @@ final class Json {
                 case 'r' -> s.append('\r');
                 case 't' -> s.append('\t');
                 case 'u' -> {
-                    if (pos + 4 > text.length()) {
-                        throw error("incomplete \\u escape");
-                    }
+                    advance();
                     int code = 0;
                     for (int i = 0; i < 4; i++) {
-                        int digit = Character.digit(text.charAt(pos), 16);
+                        if (atEnd()) {
+                            throw error("incomplete \\u escape");
+                        }
+                        int digit = Character.digit(peek(), 16);
                         if (digit < 0) {
                             throw error("invalid hex digit in a \\u escape");
                         }
                         code = code * 16 + digit;
-                        pos++;
+                        advance();
                     }
                     s.append((char) code);
+                    continue;
                 }
-                default -> {
-                    pos -= 2;
-                    throw error("invalid escape \\" + e);
-                }
+                default -> throw error("invalid escape \\" + e);
             }
+            advance();
         }
     }
 
-    private Num number() throws ModelFormatException {
-        int start = pos;
+    private Num number() throws IOException {
+        long start = pos;
+        StringBuilder s = new StringBuilder();
         if (peek() == '-') {
-            pos++;
+            take(s, start);
         }
         if (peek() == '0') {
-            pos++;
+            take(s, start);
         } else if (isDigit(peek())) {
-            digits();
+            digits(s, start);
         } else {
             throw error("invalid number: expected a digit");
         }
         if (peek() == '.') {
-            pos++;
+            take(s, start);
             if (!isDigit(peek())) {
                 throw error("invalid number: expected a digit after '.'");
             }
-            digits();
+            digits(s, start);
         }
         if (peek() == 'e' || peek() == 'E') {
-            pos++;
+            take(s, start);
             if (peek() == '+' || peek() == '-') {
-                pos++;
+                take(s, start);
             }
             if (!isDigit(peek())) {
                 throw error("invalid number: expected a digit in the exponent");
             }
-            digits();
+            digits(s, start);
         }
-        if (pos - start > MAX_NUMBER_LENGTH) {
+        return new Num(s.toString());
+    }
+
+    /** Moves the current character of a number into {@code s}, refusing a number that grows too long. */
+    private void take(StringBuilder s, long start) throws IOException {
+        if (s.length() == MAX_NUMBER_LENGTH) {
             throw new ModelFormatException("number at character " + start + " of " + where + " is longer than "
                     + MAX_NUMBER_LENGTH + " characters");
         }
-        return new Num(text.substring(start, pos));
+        s.append(peek());
+        advance();
     }
 
-    private void digits() {
+    private void digits(StringBuilder s, long start) throws IOException {
         while (isDigit(peek())) {
-            pos++;
+            take(s, start);
         }
     }
 
@@ -264,32 +329,55 @@ final class Json {
         return c >= '0' && c <= '9';
     }
 
-    private void literal(String word) throws ModelFormatException {
-        if (!text.startsWith(word, pos)) {
-            throw error("unexpected " + describeHere() + ", expected a value");
+    private void literal(String word) throws IOException {
+        for (int i = 0; i < word.length(); i++) {
+            if (peek() != word.charAt(i)) {
+                throw error("unexpected " + describeHere() + ", expected a value");
+            }
+            advance();
         }
-        pos += word.length();
     }
 
-    private void expect(char c) throws ModelFormatException {
+    private void expect(char c) throws IOException {
         if (peek() != c) {
             throw error("unexpected " + describeHere() + ", expected '" + c + "'");
         }
+        advance();
+    }
+
+    /** Returns the current character, or U+FFFF (never valid here) at the end. */
+    private char peek() throws IOException {
+        if (next == buffered) {
+            if (buffered < 0) {
+                return END;
+            }
+            buffered = in.read(buffer, 0, buffer.length);
+            next = 0;
+            if (buffered <= 0) {
+                buffered = -1;
+                next = -1;
+                return END;
+            }
+        }
+        return buffer[next];
+    }
+
+    private boolean atEnd() throws IOException {
+        return peek() == END && buffered < 0;
+    }
+
+    private void advance() {
+        next++;
         pos++;
     }
 
-    /** Returns the character at the position, or U+FFFF (never valid here) at the end. */
-    private char peek() {
-        return pos < text.length() ? text.charAt(pos) : '\uFFFF';
-    }
-
-    private void skipWhitespace() {
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
+    private void skipWhitespace() throws IOException {
+        while (true) {
+            char c = peek();
             if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
                 return;
             }
-            pos++;
+            advance();
         }
     }
 
@@ -299,11 +387,11 @@ final class Json {
         }
     }
 
-    private String describeHere() {
-        if (pos >= text.length()) {
+    private String describeHere() throws IOException {
+        if (atEnd()) {
             return "end of JSON";
         }
-        char c = text.charAt(pos);
+        char c = peek();
         return c >= 0x20 && c < 0x7f ? "'" + c + "'" : "character U+" + String.format("%04X", (int) c);
     }
 

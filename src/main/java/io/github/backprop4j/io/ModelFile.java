@@ -184,8 +184,10 @@ public final class ModelFile {
      *
      * @param file the file
      * @return a network equal to the saved one
-     * @throws ModelFormatException if the file is not a valid network file, saying what is wrong and where
-     * @throws IOException if the file cannot be read
+     * @throws ModelFormatException if the file is not a valid network file, saying what is wrong and where, or
+     *     its parameters need more memory than this JVM's heap has free (both sizes are named)
+     * @throws IOException if the file is missing, not a regular file (a folder, a named pipe) or cannot be read;
+     *     the message names the path
      */
     public static Network load(Path file) throws IOException {
         return load(file, null);
@@ -198,14 +200,38 @@ public final class ModelFile {
      * @param file the file
      * @param precision the precision of the result, or {@code null} for the file's own
      * @return the network
-     * @throws ModelFormatException if the file is not a valid network file, saying what is wrong and where
-     * @throws IOException if the file cannot be read
+     * @throws ModelFormatException if the file is not a valid network file, saying what is wrong and where; or
+     *     if, loading as {@link Precision#FLOAT32}, a finite weight is beyond float's range (the message names the
+     *     file, the tensor, the element and the value); or if the parameters need more memory than this JVM's
+     *     heap has free
+     * @throws IOException if the file is missing, not a regular file (a folder, a named pipe) or cannot be read;
+     *     the message names the path
      */
     public static Network load(Path file, Precision precision) throws IOException {
         Checks.notNull(file, "file");
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return decode(Safetensors.read(in, Files.size(file), file.toString()), precision, file.toString());
+        try (InputStream in = open(file)) {
+            return read(in, Files.size(file), precision, file.toString());
         }
+    }
+
+    /**
+     * Opens a file to load, refusing anything that is not a regular file (a folder, a named pipe, a device),
+     * which could otherwise block for ever or fail without naming the path.
+     *
+     * @param file the file
+     * @return a buffered stream of its bytes
+     * @throws IOException naming the path if it is missing, not a regular file or unreadable
+     */
+    static InputStream open(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file");
+        }
+        if (!Files.isRegularFile(file)) {
+            String kind = Files.isDirectory(file) ? "a folder" : "not a regular file (a pipe, socket or device?)";
+            throw new java.nio.file.FileSystemException(file.toString(), null, "is " + kind + ", not a model or "
+                    + "checkpoint file");
+        }
+        return new BufferedInputStream(Files.newInputStream(file), 1 << 16);
     }
 
     /**
@@ -231,21 +257,60 @@ public final class ModelFile {
      */
     public static Network load(InputStream in, Precision precision) throws IOException {
         Checks.notNull(in, "in");
-        return decode(Safetensors.read(in, -1, "the stream"), precision, "the stream");
+        return read(in, -1, precision, "the stream");
     }
 
-    static Network decode(Safetensors.Contents contents, Precision precision, String where)
-            throws ModelFormatException {
-        Set<String> used = new HashSet<>();
-        Network network = decodeNetwork(contents, precision, where, used);
-        requireAllUsed(contents.tensors().keySet(), used, where);
-        return network;
+    /**
+     * Reads a network: the header first, which is checked entirely (metadata, every tensor's name, dtype and
+     * shape, the memory it needs) before any tensor data is read; then the data, tensor by tensor, each
+     * decoded straight into its matrix.
+     */
+    static Network read(InputStream in, long size, Precision precision, String where) throws IOException {
+        Safetensors.Header header = Safetensors.readHeader(in, size, where);
+        Map<String, Wanted> wanted = new LinkedHashMap<>();
+        NetworkPlan plan = planNetwork(header, precision, where, wanted);
+        requireAllUsed(header.tensors().keySet(), wanted.keySet(), where);
+        requireHeap(wanted.values(), where);
+        Map<String, Matrix> matrices = Safetensors.readData(in, header, size, where,
+                (e, data) -> toMatrix(e, data, wanted.get(e.name()), where));
+        return plan.build(matrices, where);
     }
 
-    /** Rebuilds a network from the metadata and the tensors it names, adding those names to {@code used}. */
-    static Network decodeNetwork(Safetensors.Contents contents, Precision requested, String where, Set<String> used)
-            throws ModelFormatException {
-        NavigableMap<String, String> meta = new TreeMap<>(contents.metadata());
+    /**
+     * A tensor the architecture needs: its shape ({@code [rows, cols]}, or {@code [n]} for a row), the dtype
+     * the file must hold ({@code null} for any) and the precision of the matrix it becomes.
+     */
+    record Wanted(long[] shape, Safetensors.DType dtype, Precision target) {
+        long heapBytes() {
+            long n = 1;
+            for (long s : shape) {
+                n *= s;
+            }
+            return n * (target == Precision.FLOAT64 ? 8 : 4);
+        }
+    }
+
+    /** What the metadata say of a network, checked, before its tensors are read. */
+    record NetworkPlan(List<Activation> activations, List<String[]> tensorNames) {
+
+        /** Builds the network from its decoded tensors, dropping each matrix once its layer holds a copy. */
+        Network build(Map<String, Matrix> matrices, String where) throws ModelFormatException {
+            List<Layer> layers = new ArrayList<>();
+            for (int l = 1; l <= activations.size(); l++) {
+                String[] names = tensorNames.get(l - 1);
+                layers.add(Layer.of(matrices.remove(names[0]), matrices.remove(names[1]), activations.get(l - 1)));
+            }
+            return Network.of(layers);
+        }
+    }
+
+    /**
+     * Reads a network's architecture from the metadata and checks that the header holds each of its tensors
+     * with the right dtype and shape, adding them to {@code wanted}.
+     */
+    static NetworkPlan planNetwork(Safetensors.Header header, Precision requested, String where,
+            Map<String, Wanted> wanted) throws ModelFormatException {
+        NavigableMap<String, String> meta = new TreeMap<>(header.metadata());
         String format = meta.get("format");
         if (format == null) {
             throw new ModelFormatException(where + " carries no backprop4j architecture (no \"format\" in its "
@@ -267,9 +332,9 @@ public final class ModelFile {
         Precision target = requested != null ? requested : saved;
         int inputSize = positiveInt(meta, "input_size", where);
         int layerCount = positiveInt(meta, "layer_count", where);
-        if (layerCount > contents.tensors().size() / 2) {
+        if (layerCount > header.tensors().size() / 2) {
             throw new ModelFormatException("metadata \"layer_count\" of " + where + " is " + layerCount + " but the "
-                    + "file holds only " + contents.tensors().size() + " tensors");
+                    + "file holds only " + header.tensors().size() + " tensors");
         }
         List<Activation> activations = new ArrayList<>();
         List<Integer> units = new ArrayList<>();
@@ -278,19 +343,19 @@ public final class ModelFile {
             activations.add(activation(meta, "layer" + l + ".activation", where));
         }
         int[] modules = moduleIndices(activations);
-        List<Layer> layers = new ArrayList<>();
+        List<String[]> names = new ArrayList<>();
         int previous = inputSize;
         for (int l = 1; l <= layerCount; l++) {
             String weightName = modules[l - 1] + ".weight";
             String biasName = modules[l - 1] + ".bias";
-            Matrix w = matrix(contents, weightName, dtype, new long[] {units.get(l - 1), previous}, target, where);
-            Matrix b = matrix(contents, biasName, dtype, new long[] {units.get(l - 1)}, target, where);
-            used.add(weightName);
-            used.add(biasName);
-            layers.add(Layer.of(w, b, activations.get(l - 1)));
+            want(header, weightName, new Wanted(new long[] {units.get(l - 1), previous}, dtype, target), where,
+                    "the metadata's precision", wanted);
+            want(header, biasName, new Wanted(new long[] {units.get(l - 1)}, dtype, target), where,
+                    "the metadata's precision", wanted);
+            names.add(new String[] {weightName, biasName});
             previous = units.get(l - 1);
         }
-        return Network.of(layers);
+        return new NetworkPlan(activations, names);
     }
 
     static void checkVersion(Map<String, String> meta, String where) throws ModelFormatException {
@@ -326,39 +391,63 @@ public final class ModelFile {
         }
     }
 
-    /** Loads one tensor into a matrix of the given precision, checking its dtype, shape and values. */
-    private static Matrix matrix(Safetensors.Contents contents, String name, Safetensors.DType dtype, long[] shape,
-            Precision target, String where) throws ModelFormatException {
-        Safetensors.Tensor t = contents.tensors().get(name);
-        if (t == null) {
+    /** Checks that the header holds a tensor of the wanted dtype and shape, and adds it to {@code wanted}. */
+    static void want(Safetensors.Header header, String name, Wanted w, String where, String dtypeReason,
+            Map<String, Wanted> wanted) throws ModelFormatException {
+        Safetensors.Entry e = header.tensors().get(name);
+        if (e == null) {
             throw new ModelFormatException(where + " has no tensor \"" + name + "\"; it has "
-                    + new TreeSet<>(contents.tensors().keySet()));
+                    + Json.shorten(new TreeSet<>(header.tensors().keySet()).toString()));
         }
-        if (dtype != null && t.dtype() != dtype) {
-            throw new ModelFormatException("tensor \"" + name + "\" of " + where + " is " + t.dtype() + " but the "
-                    + "metadata's precision needs " + dtype);
+        if (w.dtype() != null && e.dtype() != w.dtype()) {
+            throw new ModelFormatException("tensor \"" + Json.shorten(name) + "\" of " + where + " is " + e.dtype()
+                    + " but " + dtypeReason + " needs " + w.dtype());
         }
-        return toMatrix(t, name, shape, target, where);
+        if (!java.util.Arrays.equals(e.shape(), w.shape())) {
+            throw new ModelFormatException("tensor \"" + Json.shorten(name) + "\" of " + where + " has shape "
+                    + e.shapeText() + " but the architecture needs " + java.util.Arrays.toString(w.shape()));
+        }
+        wanted.put(name, w);
     }
 
-    /** Converts a tensor of the given shape ({@code [rows, cols]}, or {@code [n]} for a row) to a matrix. */
-    static Matrix toMatrix(Safetensors.Tensor t, String name, long[] shape, Precision target, String where)
-            throws ModelFormatException {
-        if (!java.util.Arrays.equals(t.shape(), shape)) {
-            throw new ModelFormatException("tensor \"" + Json.shorten(name) + "\" of " + where + " has shape "
-                    + t.shapeText() + " but the architecture needs " + java.util.Arrays.toString(shape));
+    /**
+     * Refuses, before anything is allocated, tensors that need more memory than this JVM's heap has free,
+     * naming both sizes.
+     */
+    static void requireHeap(java.util.Collection<Wanted> wanted, String where) throws ModelFormatException {
+        long bytes = 0;
+        for (Wanted w : wanted) {
+            bytes += w.heapBytes();
         }
+        try {
+            Checks.fitsInHeap(bytes, "the " + wanted.size() + " tensors of " + where);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(e.getMessage());
+        }
+    }
+
+    /**
+     * Decodes one tensor's little-endian bytes straight into a matrix of the wanted precision, refusing values
+     * that are not finite, or too large for float32 when that is the target, by element and value.
+     */
+    static Matrix toMatrix(Safetensors.Entry e, Safetensors.Elements data, Wanted w, String where)
+            throws IOException {
+        long[] shape = w.shape();
         int rows = shape.length == 2 ? (int) shape[0] : 1;
         int cols = (int) shape[shape.length - 1];
-        double[] values = t.toDoubles();
-        Matrix m = Matrix.zeros(target, rows, cols);
-        for (int i = 0; i < values.length; i++) {
-            if (!Double.isFinite(values[i])) {
-                throw new ModelFormatException("tensor \"" + Json.shorten(name) + "\" of " + where + " holds "
-                        + values[i] + " at element " + (shape.length == 2 ? "[" + i / cols + ", " + i % cols + "]"
-                                : "[" + i + "]"));
+        Matrix m = Matrix.zeros(w.target(), rows, cols);
+        boolean toFloat = w.target() == Precision.FLOAT32;
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                double v = data.next();
+                if (!Double.isFinite(v) || (toFloat && Math.abs(v) > Float.MAX_VALUE)) {
+                    String at = shape.length == 2 ? "[" + r + ", " + c + "]" : "[" + c + "]";
+                    throw new ModelFormatException("tensor \"" + Json.shorten(e.name()) + "\" of " + where + " holds "
+                            + v + " at element " + at + (Double.isFinite(v) ? ", outside the range of FLOAT32 (±"
+                                    + Float.MAX_VALUE + "); load it as FLOAT64" : ""));
+                }
+                m.set(r, c, v);
             }
-            m.set(i / cols, i % cols, values[i]);
         }
         return m;
     }
@@ -420,14 +509,15 @@ public final class ModelFile {
      *     are ignored); its tensor names are {@link #tensorNames(Network)}
      * @return a network like {@code architecture} with the file's weights
      * @throws ModelFormatException if a tensor is missing, extra, of another shape than the architecture
-     *     needs, or not finite, naming the tensor and both shapes
-     * @throws IOException if the file cannot be read
+     *     needs, not finite, or (for a {@link Precision#FLOAT32} architecture) beyond float's range, naming the
+     *     file, the tensor, both shapes or the element and its value
+     * @throws IOException if the file is missing, not a regular file or cannot be read, naming the path
      */
     public static Network loadWeights(Path file, Network architecture) throws IOException {
         Checks.notNull(file, "file");
         Checks.notNull(architecture, "architecture");
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return loadWeights(Safetensors.read(in, Files.size(file), file.toString()), architecture, file.toString());
+        try (InputStream in = open(file)) {
+            return loadWeights(in, Files.size(file), architecture, file.toString());
         }
     }
 
@@ -443,27 +533,29 @@ public final class ModelFile {
     public static Network loadWeights(InputStream in, Network architecture) throws IOException {
         Checks.notNull(in, "in");
         Checks.notNull(architecture, "architecture");
-        return loadWeights(Safetensors.read(in, -1, "the stream"), architecture, "the stream");
+        return loadWeights(in, -1, architecture, "the stream");
     }
 
-    private static Network loadWeights(Safetensors.Contents contents, Network architecture, String where)
-            throws ModelFormatException {
+    static Network loadWeights(InputStream in, long size, Network architecture, String where) throws IOException {
+        Safetensors.Header header = Safetensors.readHeader(in, size, where);
         int[] modules = moduleIndices(architecture.layers().stream().map(Layer::activation).toList());
-        List<Layer> layers = new ArrayList<>();
-        Set<String> used = new HashSet<>();
+        Map<String, Wanted> wanted = new LinkedHashMap<>();
+        List<String[]> names = new ArrayList<>();
         for (int l = 1; l <= architecture.layerCount(); l++) {
             Layer declared = architecture.layer(l);
             String weightName = modules[l - 1] + ".weight";
             String biasName = modules[l - 1] + ".bias";
-            Matrix w = matrix(contents, weightName, null, new long[] {declared.outputSize(), declared.inputSize()},
-                    architecture.precision(), where);
-            Matrix b = matrix(contents, biasName, null, new long[] {declared.outputSize()}, architecture.precision(),
-                    where);
-            used.add(weightName);
-            used.add(biasName);
-            layers.add(Layer.of(w, b, declared.activation()));
+            want(header, weightName, new Wanted(new long[] {declared.outputSize(), declared.inputSize()}, null,
+                    architecture.precision()), where, "", wanted);
+            want(header, biasName, new Wanted(new long[] {declared.outputSize()}, null, architecture.precision()),
+                    where, "", wanted);
+            names.add(new String[] {weightName, biasName});
         }
-        requireAllUsed(contents.tensors().keySet(), used, where);
-        return Network.of(layers);
+        requireAllUsed(header.tensors().keySet(), wanted.keySet(), where);
+        requireHeap(wanted.values(), where);
+        Map<String, Matrix> matrices = Safetensors.readData(in, header, size, where,
+                (e, data) -> toMatrix(e, data, wanted.get(e.name()), where));
+        return new NetworkPlan(architecture.layers().stream().map(Layer::activation).toList(), names)
+                .build(matrices, where);
     }
 }

@@ -3,10 +3,11 @@ package io.github.backprop4j.io;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -74,33 +75,9 @@ final class Safetensors {
             return n;
         }
 
-        /** Returns all elements widened to double, exactly. */
-        double[] toDoubles() {
-            ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-            double[] values = new double[data.length / dtype.size];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = switch (dtype) {
-                    case F64 -> b.getDouble(i * 8);
-                    case F32 -> b.getFloat(i * 4);
-                    case F16 -> halfToFloat(b.getShort(i * 2));
-                    case BF16 -> Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
-                };
-            }
-            return values;
-        }
-
         String shapeText() {
             return Arrays.toString(shape);
         }
-    }
-
-    /**
-     * What a file holds.
-     *
-     * @param metadata the {@code __metadata__} strings (empty if absent), sorted by key
-     * @param tensors the tensors by name, in the order of their data
-     */
-    record Contents(Map<String, String> metadata, Map<String, Tensor> tensors) {
     }
 
     /**
@@ -205,20 +182,91 @@ final class Safetensors {
     // ------------------------------------------------------------------ reading
 
     /**
-     * Reads and checks a whole file.
+     * What a header says, checked against itself and, where known, the file's size: the metadata and where
+     * each tensor's data lie.
      *
-     * @param in the bytes; read to the end, not closed
+     * @param metadata the {@code __metadata__} strings (empty if absent), sorted by key
+     * @param tensors the tensors by name, in the order of their data
+     * @param dataStart the file offset of the first tensor's data, {@code 8 + header length}
+     * @param dataLength the bytes of tensor data that the header accounts for
+     */
+    record Header(Map<String, String> metadata, Map<String, Entry> tensors, long dataStart, long dataLength) {
+    }
+
+    /**
+     * One tensor as the header describes it.
+     *
+     * @param name its name
+     * @param dtype its element type
+     * @param shape its sizes, outermost first
+     * @param begin the offset of its first byte after the header
+     * @param end the offset after its last byte
+     */
+    record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+
+        /** Returns the shape as text, e.g. {@code [3, 4]}. */
+        String shapeText() {
+            return Arrays.toString(shape);
+        }
+    }
+
+    /** Turns one tensor's elements into whatever the caller keeps. */
+    @FunctionalInterface
+    interface TensorDecoder<T> {
+        /**
+         * Decodes one tensor.
+         *
+         * @param entry what the header says of it
+         * @param elements its elements in row-major order, each widened to double exactly
+         * @return what to keep
+         * @throws IOException if the values are unacceptable ({@link ModelFormatException}) or reading fails
+         */
+        T decode(Entry entry, Elements elements) throws IOException;
+    }
+
+    /** A tensor's elements, read in order, one at a time. */
+    abstract static class Elements {
+        private final DType dtype;
+        private final ByteBuffer buffer;
+
+        Elements(DType dtype, ByteBuffer buffer) {
+            this.dtype = dtype;
+            this.buffer = buffer.order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** Makes at least {@code bytes} bytes available in the buffer. */
+        abstract void require(ByteBuffer buffer, int bytes) throws IOException;
+
+        /** Returns the next element, widened to double. */
+        final double next() throws IOException {
+            if (buffer.remaining() < dtype.size) {
+                require(buffer, dtype.size);
+            }
+            return switch (dtype) {
+                case F64 -> buffer.getDouble();
+                case F32 -> buffer.getFloat();
+                case F16 -> halfToFloat(buffer.getShort());
+                case BF16 -> Float.intBitsToFloat((buffer.getShort() & 0xffff) << 16);
+            };
+        }
+    }
+
+    /**
+     * Reads and checks the header: its length, its JSON (streamed, so never held as a whole), every entry,
+     * and that the entries' data tile the rest of the file exactly.
+     *
+     * @param in the file's bytes from its start; left at the first tensor's data
      * @param size the number of bytes in the file if known, else -1
      * @param where the file's name, for messages
-     * @return the metadata and tensors
-     * @throws ModelFormatException if the bytes are not a valid safetensors file, naming what and where
+     * @return the header
+     * @throws ModelFormatException if the header is not valid, naming what and where
      * @throws IOException if reading fails
      */
-    static Contents read(InputStream in, long size, String where) throws IOException {
+    static Header readHeader(InputStream in, long size, String where) throws IOException {
         if (size >= 0 && size < 8) {
             throw new ModelFormatException(where + " has " + size + " bytes, too few for the 8-byte header length");
         }
-        byte[] lengthBytes = readExactly(in, 8, "the 8-byte header length", where);
+        byte[] lengthBytes = readExactly(in, 8, "the 8-byte header length", where, false);
         long headerLength = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
             throw new ModelFormatException("header length " + Long.toUnsignedString(headerLength) + " (bytes 0-7 of "
@@ -228,19 +276,14 @@ final class Safetensors {
             throw new ModelFormatException("header length " + headerLength + " (bytes 0-7 of " + where
                     + ") exceeds the " + (size - 8) + " bytes that follow it");
         }
-        byte[] headerBytes = readExactly(in, (int) headerLength, "the " + headerLength + "-byte header", where);
         String headerWhere = "the header of " + where;
-        String headerText;
-        try {
-            headerText = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(headerBytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new ModelFormatException(headerWhere + " is not valid UTF-8", e);
-        }
-        if (headerText.charAt(0) != '{') {
+        HeaderBytes headerBytes = new HeaderBytes(in, headerLength, where);
+        Reader text = new InputStreamReader(headerBytes, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        Object parsed = Json.parse(text, headerWhere);
+        if (headerBytes.first != '{') {
             throw new ModelFormatException(headerWhere + " does not start with '{' (byte 8 of the file)");
         }
-        Object parsed = Json.parse(headerText, headerWhere);
         if (!(parsed instanceof Map<?, ?> header)) {
             throw new ModelFormatException(headerWhere + " is not a JSON object");
         }
@@ -270,21 +313,115 @@ final class Safetensors {
             throw new ModelFormatException(where + " has " + (size - 8 - headerLength) + " bytes of tensor data "
                     + "after its header, but the header's data_offsets cover " + dataLength);
         }
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        long fileOffset = 8 + headerLength;
+        Map<String, Entry> tensors = new LinkedHashMap<>();
         for (Entry e : entries) {
-            byte[] data = readExactly(in, (int) (e.end - e.begin), "the data of tensor \"" + Json.shorten(e.name)
-                    + "\" (file bytes " + (fileOffset + e.begin) + ".." + (fileOffset + e.end) + ")", where);
-            tensors.put(e.name, new Tensor(e.dtype, e.shape, data));
+            tensors.put(e.name, e);
+        }
+        return new Header(metadata, tensors, 8 + headerLength, dataLength);
+    }
+
+    /**
+     * Reads the tensors' data in file order, one tensor at a time, handing each tensor's elements to the
+     * decoder. When the file's size is known (the header has been checked against it, so the bytes exist),
+     * the elements stream through a 64 KB buffer; otherwise each tensor's bytes are first read into storage
+     * that grows as they arrive, so that a false header in a short stream costs no more memory than the stream
+     * holds. Checks that the data end where the header says.
+     *
+     * @param in the bytes after the header
+     * @param header the header read from the same stream
+     * @param size the number of bytes in the file if known, else -1
+     * @param where the file's name, for messages
+     * @param decoder what to make of each tensor
+     * @param <T> what the decoder makes
+     * @return the decoded tensors by name, in file order
+     * @throws ModelFormatException if the data are short or followed by more, or the decoder refuses them
+     * @throws IOException if reading fails
+     */
+    static <T> Map<String, T> readData(InputStream in, Header header, long size, String where,
+            TensorDecoder<T> decoder) throws IOException {
+        Map<String, T> decoded = new LinkedHashMap<>();
+        long fileOffset = header.dataStart();
+        byte[] chunk = size >= 0 ? new byte[1 << 16] : null;
+        for (Entry e : header.tensors().values()) {
+            String what = "the data of tensor \"" + Json.shorten(e.name) + "\" (file bytes " + (fileOffset + e.begin)
+                    + ".." + (fileOffset + e.end) + ")";
+            int length = (int) (e.end - e.begin);
+            Elements elements;
+            if (chunk == null) {
+                elements = new Elements(e.dtype, ByteBuffer.wrap(readExactly(in, length, what, where, false))) {
+                    @Override
+                    void require(ByteBuffer buffer, int bytes) {
+                        throw new IllegalStateException("read past the end of " + what);
+                    }
+                };
+            } else {
+                ByteBuffer buffer = ByteBuffer.wrap(chunk).limit(0);
+                long[] left = {length};
+                elements = new Elements(e.dtype, buffer) {
+                    @Override
+                    void require(ByteBuffer b, int bytes) throws IOException {
+                        b.compact();
+                        while (b.position() < bytes) {
+                            int n = in.read(chunk, b.position(), (int) Math.min(b.remaining(), left[0]));
+                            if (n < 0 || left[0] == 0) {
+                                throw new ModelFormatException(where + " ends after " + (length - left[0] - b.position())
+                                        + " of the " + length + " bytes of " + what, new EOFException());
+                            }
+                            b.position(b.position() + n);
+                            left[0] -= n;
+                        }
+                        b.flip();
+                    }
+                };
+            }
+            decoded.put(e.name, decoder.decode(e, elements));
         }
         if (in.read() != -1) {
             throw new ModelFormatException(where + " has bytes after the last tensor's data, which ends at file byte "
-                    + (fileOffset + dataLength));
+                    + (fileOffset + header.dataLength()));
         }
-        return new Contents(metadata, tensors);
+        return decoded;
     }
 
-    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+    /**
+     * The header's bytes as a stream: ends after the header length, remembers the first byte, and reports a
+     * file that ends early as a {@link ModelFormatException}.
+     */
+    private static final class HeaderBytes extends InputStream {
+        private final InputStream in;
+        private final long length;
+        private final String where;
+        private long read;
+        int first = -1;
+
+        HeaderBytes(InputStream in, long length, String where) {
+            this.in = in;
+            this.length = length;
+            this.where = where;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (read == length) {
+                return -1;
+            }
+            int n = in.read(b, off, (int) Math.min(len, length - read));
+            if (n < 0) {
+                throw new ModelFormatException(where + " ends after " + read + " of the " + length + " bytes of the "
+                        + length + "-byte header", new EOFException());
+            }
+            if (read == 0 && n > 0) {
+                first = b[off] & 0xff;
+            }
+            read += n;
+            return n;
+        }
     }
 
     private static Map<String, String> readMetadata(Object value, String where) throws ModelFormatException {
@@ -363,8 +500,10 @@ final class Safetensors {
         List<Long> result = new ArrayList<>();
         for (Object element : list) {
             if (!(element instanceof Json.Num num) || !num.text().matches("0|[1-9][0-9]{0,17}")) {
-                throw new ModelFormatException(what + " has \"" + field + "\" element " + Json.shorten(String.valueOf(
-                        element)) + ", not an integer in 0..999999999999999999");
+                String text = element instanceof String string ? "\"" + Json.shorten(string) + "\" (a string)"
+                        : Json.shorten(String.valueOf(element));
+                throw new ModelFormatException(what + " has \"" + field + "\" element " + text
+                        + ", not an integer in 0..999999999999999999");
             }
             result.add(Long.parseLong(num.text()));
         }
@@ -372,11 +511,12 @@ final class Safetensors {
     }
 
     /**
-     * Reads exactly {@code n} bytes, allocating only as they arrive, so that a false length in a short
-     * stream costs no more memory than the stream holds.
+     * Reads exactly {@code n} bytes. Unless the file's size has proven that they exist, storage is allocated
+     * only as they arrive, so that a false length in a short stream costs no more memory than the stream holds.
      */
-    static byte[] readExactly(InputStream in, int n, String what, String where) throws IOException {
-        byte[] buffer = new byte[Math.min(n, CHUNK)];
+    static byte[] readExactly(InputStream in, int n, String what, String where, boolean sizeProven)
+            throws IOException {
+        byte[] buffer = new byte[sizeProven ? n : Math.min(n, CHUNK)];
         int filled = 0;
         while (filled < n) {
             if (filled == buffer.length) {

@@ -100,4 +100,33 @@ public final class Checks {
             throw new IllegalArgumentException(what + " is " + actual + " but " + expectedWhat + " is " + expected);
         }
     }
+
+    /**
+     * Throws, before anything is allocated, unless {@code bytes} fit in the heap this JVM has left: its
+     * maximum ({@code -Xmx}) less what is in use. When the estimate says no but the maximum would allow it, the
+     * garbage collector is asked once to run and the estimate repeated, so that garbage not yet collected
+     * does not cause a refusal.
+     *
+     * @param bytes the bytes about to be allocated
+     * @param what what needs them, e.g. {@code "the weights of layer 1 (300000000 × 1, FLOAT32)"}
+     * @throws IllegalArgumentException naming {@code what}, the bytes needed, the bytes free and the maximum
+     */
+    public static void fitsInHeap(long bytes, String what) {
+        Runtime runtime = Runtime.getRuntime();
+        long max = runtime.maxMemory();
+        long free = max - (runtime.totalMemory() - runtime.freeMemory());
+        if (bytes > free && bytes <= max) {
+            runtime.gc();
+            free = max - (runtime.totalMemory() - runtime.freeMemory());
+        }
+        if (bytes > free) {
+            throw new IllegalArgumentException(what + " need " + megabytes(bytes) + " of memory, but this JVM's heap "
+                    + "has " + megabytes(free) + " free of its maximum " + megabytes(max)
+                    + " (raise the maximum with -Xmx)");
+        }
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
 }

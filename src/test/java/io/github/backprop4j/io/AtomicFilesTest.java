@@ -59,4 +59,31 @@ class AtomicFilesTest {
         AtomicFiles.write(file, out -> out.write(new byte[] {8, 9}));
         assertThat(Files.readAllBytes(file)).containsExactly(8, 9);
     }
+
+    @Test
+    void temporaryFilesOfKilledWritersAreDeletedByTheNextWrite() throws Exception {
+        Path file = folder.resolve("checkpoint.safetensors");
+        Process finished = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-version").redirectErrorStream(true).start();
+        finished.getInputStream().readAllBytes();
+        finished.waitFor();
+        long deadPid = finished.pid();
+        Path killed = folder.resolve(".checkpoint.safetensors." + deadPid + "-1f2e3d.tmp");
+        Path live = folder.resolve(".checkpoint.safetensors." + ProcessHandle.current().pid() + "-abc.tmp");
+        Path oldForm = folder.resolve(".checkpoint.safetensors.9a8b7c6d5e4f.tmp");
+        Path recentOldForm = folder.resolve(".checkpoint.safetensors.1234abcd.tmp");
+        Path otherTarget = folder.resolve(".model.safetensors." + deadPid + "-1f2e3d.tmp");
+        for (Path p : new Path[] {killed, live, oldForm, recentOldForm, otherTarget}) {
+            Files.write(p, new byte[] {1});
+        }
+        Files.setLastModifiedTime(oldForm, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - 2 * 3_600_000L));
+        AtomicFiles.write(file, out -> out.write(5));
+        assertThat(killed).doesNotExist();
+        assertThat(oldForm).doesNotExist();
+        assertThat(live).exists();
+        assertThat(recentOldForm).exists();
+        assertThat(otherTarget).exists();
+        assertThat(Files.readAllBytes(file)).containsExactly(5);
+    }
 }

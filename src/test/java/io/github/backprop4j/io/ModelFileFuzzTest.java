@@ -26,8 +26,13 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Mutates valid files (bit flips, truncation, inserted and deleted bytes, huge lengths, edited JSON) and
- * checks that loading ends in a valid network or a {@link ModelFormatException}, never anything else.
+ * Mutates valid files and checks that loading ends in a valid network or a {@link ModelFormatException},
+ * never anything else. Two thirds of the mutations work on bytes (bit flips, truncation, inserted and deleted
+ * bytes, huge lengths, tokens spliced into the JSON); one third on the structure ({@link StructuredMutator}:
+ * header values, shapes, offsets, dtypes, metadata, tensors removed, renamed or added, int64 tensors), so that
+ * most of those mutants pass the container's checks and reach the model's. The seeds are models of both
+ * precisions, PyTorch-style weights (F16, BF16, and an I64 tensor beside them), and checkpoints (a momentum
+ * optimizer, and a real Adam run).
  *
  * <p>Runs {@value #DEFAULT_CASES} cases from a fixed seed; run more with
  * {@code mvn test -Dtest=ModelFileFuzzTest -Dfuzz.cases=1000000} (and another seed with {@code -Dfuzz.seed=}).
@@ -46,45 +51,97 @@ class ModelFileFuzzTest {
     void mutatedFilesLoadOrFailWithModelFormatException() throws IOException {
         int cases = Integer.getInteger("fuzz.cases", DEFAULT_CASES);
         long seed = Long.getLong("fuzz.seed", 20240605L);
-        List<byte[]> seeds = seeds();
+        Outcomes outcomes = run(cases, seed);
+        String report = System.getProperty("fuzz.report");
+        if (report != null) {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(report), outcomes.toString());
+        }
+        assertThat(outcomes.escapes).as("exceptions other than ModelFormatException: %s", outcomes).isEmpty();
+        assertThat(outcomes.loaded).as("some mutants are valid files: %s", outcomes).isPositive();
+        assertThat(outcomes.refused).as("most mutants are refused: %s", outcomes).isGreaterThan(cases / 2);
+    }
+
+    /**
+     * The long run behind the heavy profile ({@code mvn -Pheavy verify}): 100,000 cases from another seed,
+     * about a minute and a half on one core ({@code -Dfuzz.heavy.cases=} for more).
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("heavy")
+    void aLongRunOfMutatedFilesLoadsOrFailsWithModelFormatException() throws IOException {
+        Outcomes outcomes = run(Integer.getInteger("fuzz.heavy.cases", 100_000), 77L);
+        assertThat(outcomes.escapes).as("exceptions other than ModelFormatException: %s", outcomes).isEmpty();
+    }
+
+    /** Counts of outcomes, by outcome and by kind of mutation. */
+    static final class Outcomes {
+        int loaded;
+        int refused;
+        final List<String> escapes = new ArrayList<>();
+        int escaped;
+        final java.util.TreeMap<String, int[]> byKind = new java.util.TreeMap<>(); // loaded, refused, escaped
+
+        void count(String kind, int outcome) {
+            byKind.computeIfAbsent(kind, k -> new int[3])[outcome]++;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder s = new StringBuilder("loaded " + loaded + ", refused " + refused + ", escaped " + escaped
+                    + "; by mutation (loaded/refused/escaped):");
+            byKind.forEach((k, v) -> s.append(' ').append(k).append(' ').append(v[0]).append('/').append(v[1])
+                    .append('/').append(v[2]).append(';'));
+            return s.toString();
+        }
+    }
+
+    static Outcomes run(int cases, long seed) throws IOException {
+        List<Seed> seeds = seeds();
         Network torchArchitecture = Network.builder().input(3).dense(5, Activation.RELU).dense(2, Activation.SOFTMAX)
                 .seed(1).build();
         SplittableRandom random = new SplittableRandom(seed);
-        List<String> escapes = new ArrayList<>();
-        int loaded = 0;
+        Outcomes outcomes = new Outcomes();
         for (int i = 0; i < cases; i++) {
-            byte[] original = seeds.get(random.nextInt(seeds.size()));
+            Seed original = seeds.get(random.nextInt(seeds.size()));
             String[] how = new String[1];
-            byte[] mutated = mutate(original, random, how);
-            int mode = random.nextInt(4);
+            byte[] mutated = mutate(original.bytes(), random, how);
+            int mode = random.nextInt(4) != 0 ? original.mode() : random.nextInt(4);
+            String kind = how[0].split(" ")[0];
             try {
                 Network network = switch (mode) {
                     case 0 -> ModelFile.load(new ByteArrayInputStream(mutated));
-                    case 1 -> ModelFile.decode(Safetensors.read(new ByteArrayInputStream(mutated), mutated.length,
-                            "fuzz"), null, "fuzz");
+                    case 1 -> ModelFile.read(new ByteArrayInputStream(mutated), mutated.length, null, "fuzz");
                     case 2 -> ModelFile.loadWeights(new ByteArrayInputStream(mutated), torchArchitecture);
-                    default -> Checkpoint.load(new ByteArrayInputStream(mutated)).network();
+                    default -> Checkpoint.read(new ByteArrayInputStream(mutated), random.nextBoolean() ? -1
+                            : mutated.length, "fuzz").network();
                 };
                 assertThat(network.predict(new double[network.inputSize()])).hasSize(network.outputSize());
-                loaded++;
+                outcomes.loaded++;
+                outcomes.count(kind, 0);
             } catch (ModelFormatException expected) {
                 assertThat(expected.getMessage()).isNotBlank();
+                outcomes.refused++;
+                outcomes.count(kind, 1);
             } catch (Throwable escaped) {
-                if (escapes.size() < 10) {
-                    escapes.add("case " + i + " (" + how[0] + ", mode " + mode + "): " + escaped);
+                outcomes.escaped++;
+                outcomes.count(kind, 2);
+                if (outcomes.escapes.size() < 10) {
+                    outcomes.escapes.add("case " + i + " (" + how[0] + ", mode " + mode + "): " + escaped);
                 }
             }
         }
-        assertThat(escapes).as("exceptions other than ModelFormatException, %d cases, %d loaded", cases, loaded)
-                .isEmpty();
+        return outcomes;
     }
 
-    private static List<byte[]> seeds() throws IOException {
-        List<byte[]> seeds = new ArrayList<>();
-        seeds.add(ModelFileTest.bytesOf(ModelFileTest.sample(Precision.FLOAT64)));
-        seeds.add(ModelFileTest.bytesOf(ModelFileTest.sample(Precision.FLOAT32)));
-        seeds.add(ModelFileTest.bytesOf(Network.builder().input(3).dense(5, Activation.RELU)
-                .dense(2, Activation.SOFTMAX).seed(1).build()));
+    /** A valid file and the way of loading it that reads it fully: 0 model, 2 PyTorch weights, 3 checkpoint. */
+    record Seed(byte[] bytes, int mode) {
+    }
+
+    private static List<Seed> seeds() throws IOException {
+        List<Seed> seeds = new ArrayList<>();
+        seeds.add(new Seed(ModelFileTest.bytesOf(ModelFileTest.sample(Precision.FLOAT64)), 0));
+        seeds.add(new Seed(ModelFileTest.bytesOf(ModelFileTest.sample(Precision.FLOAT32)), 0));
+        seeds.add(new Seed(ModelFileTest.bytesOf(Network.builder().input(3).dense(5, Activation.RELU)
+                .dense(2, Activation.SOFTMAX).seed(1).build()), 2));
         Network small = Network.builder().input(3).dense(2, Activation.TANH).seed(2).build();
         Matrix velocity = Matrix.of(Precision.FLOAT64, new double[][] {{0.5, -0.5}}, "v");
         TrainingSnapshot snapshot = new TrainingSnapshot(small, OptimizerState.restore(Map.of(
@@ -94,18 +151,49 @@ class ModelFileFuzzTest {
                 Loss.MSE, new TestComponents.Momentum(0.1, 0.9));
         ByteArrayOutputStream checkpoint = new ByteArrayOutputStream();
         Checkpoint.save(snapshot, checkpoint);
-        seeds.add(checkpoint.toByteArray());
+        seeds.add(new Seed(checkpoint.toByteArray(), 3));
+        // A checkpoint of a real Adam run: exp_avg and exp_avg_sq for every parameter, float32.
+        Network adamNetwork = Network.builder().input(2).dense(3, Activation.RELU).dense(2, Activation.SOFTMAX).seed(4)
+                .build();
+        java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("fuzz-checkpoint");
+        try {
+            io.github.backprop4j.train.Trainer.builder().loss(Loss.CROSS_ENTROPY)
+                    .optimizer(io.github.backprop4j.optim.Optimizer.adam(0.01)).epochs(2).batchSize(4).seed(1)
+                    .logging(false).listeners(Checkpoint.every(folder, 1)).build()
+                    .fit(adamNetwork, TestData.twoClasses(12, 3));
+            seeds.add(new Seed(java.nio.file.Files.readAllBytes(Checkpoint.file(folder)), 3));
+        } finally {
+            try (var files = java.nio.file.Files.list(folder)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(folder);
+        }
         HandWrittenFile f = new HandWrittenFile();
         long[] w = f.bits16(0x3C00, 0xC000, 0x3800, 0x0001, 0x7BFF, 0x8000);
         long[] b = f.bits16(0x3F80, 0x4049);
-        seeds.add(f.build("{\"0.weight\":{\"dtype\":\"F16\",\"shape\":[2,3],\"data_offsets\":[" + w[0] + "," + w[1]
-                + "]},\"0.bias\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[" + b[0] + "," + b[1] + "]}}"));
+        seeds.add(new Seed(f.build("{\"0.weight\":{\"dtype\":\"F16\",\"shape\":[2,3],\"data_offsets\":[" + w[0]
+                + "," + w[1] + "]},\"0.bias\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[" + b[0] + ","
+                + b[1] + "]}}"), 2));
+        // An int64 tensor (e.g. a step counter as PyTorch saves one) beside float weights.
+        HandWrittenFile g = new HandWrittenFile();
+        long[] steps = g.f64(Double.longBitsToDouble(12L), Double.longBitsToDouble(-1L));
+        long[] gw = g.f32(1, 2, 3, 4, 5, 6);
+        long[] gb = g.f32(0.5f, -0.5f);
+        seeds.add(new Seed(g.build("{\"step\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[" + steps[0] + ","
+                + steps[1] + "]},\"0.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[" + gw[0] + ","
+                + gw[1] + "]},\"0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + gb[0] + ","
+                + gb[1] + "]}}"), 2));
         return seeds;
     }
 
     static byte[] mutate(byte[] original, SplittableRandom random, String[] how) {
         byte[] b = original.clone();
         int n = (int) ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (random.nextInt(3) == 0) {
+            return StructuredMutator.mutate(original, random, how);
+        }
         switch (random.nextInt(9)) {
             case 0 -> { // flip bits, mostly in the header
                 int flips = 1 + random.nextInt(4);
