@@ -23,7 +23,7 @@ public final class Layer {
     private final Activation activation;
 
     private Layer(Matrix weights, Matrix bias, Activation activation) {
-        this.weights = weights.immutableCopy(); // never written again: it may keep a transposed copy for predictions
+        this.weights = weights.freeze(); // nobody else holds it: never written again, it may keep a transposed copy
         this.bias = bias.readOnlyView();
         this.activation = activation;
     }

@@ -11,8 +11,11 @@ import java.util.function.DoubleUnaryOperator;
 final class FloatMatrix extends Matrix {
 
     final float[] data;
-    /** Whether nothing can write {@link #data}: made by {@link #immutableCopy()}, which owns a fresh copy. */
-    final boolean frozen;
+    /**
+     * Whether nothing can write {@link #data}: made by {@link #immutableCopy()}, which owns a fresh copy, or by
+     * {@link #freeze()}, set once before the matrix is shared.
+     */
+    boolean frozen;
     /**
      * {@code data} transposed into one array per column, for products of a few rows on the scalar path; made on
      * first need, only for a frozen matrix. Two threads may both make it: the copies are equal.
@@ -78,6 +81,19 @@ final class FloatMatrix extends Matrix {
     @Override
     public Matrix immutableCopy() {
         return frozen ? this : new FloatMatrix(rows, cols, data.clone(), true, true);
+    }
+
+    @Override
+    public Matrix freeze() {
+        if (frozen) {
+            return this;
+        }
+        if (readOnly) {
+            return immutableCopy(); // a view: its owner may still write the data
+        }
+        readOnly = true;
+        frozen = true;
+        return this;
     }
 
     @Override

@@ -26,7 +26,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     /** The number of columns. */
     final int cols;
     /** Whether writes through this instance are refused. */
-    final boolean readOnly;
+    /** Whether writes are refused; set for good by {@link #freeze()}, before the matrix is shared. */
+    boolean readOnly;
 
     Matrix(int rows, int cols, boolean readOnly) {
         this.rows = rows;
@@ -285,6 +286,17 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * @return an immutable copy, or this matrix if it already is one
      */
     public abstract Matrix immutableCopy();
+
+    /**
+     * Makes this matrix immutable without copying it, for a caller that holds the only reference to it (a layer
+     * taking over weights it has just built or copied): from then on every write through it is refused, as
+     * through a {@linkplain #readOnlyView() read-only view}, and, like an {@linkplain #immutableCopy() immutable
+     * copy}, it may keep forms of itself that make products faster. A read-only view, whose owner may still
+     * write, is copied instead. Freeze a matrix before it is shared with other threads.
+     *
+     * @return this matrix, now immutable, or an immutable copy of a read-only view
+     */
+    public abstract Matrix freeze();
 
     /**
      * Returns a writable copy in the given precision (rounding to {@code float} when narrowing).

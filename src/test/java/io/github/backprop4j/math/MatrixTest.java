@@ -562,4 +562,27 @@ class MatrixTest {
         assertThat(Matrix.of(Precision.FLOAT64, new double[][] {{0.1}}, "m").toPrecision(Precision.FLOAT32))
                 .isEqualTo(Matrix.of(Precision.FLOAT32, new float[][] {{0.1f}}, "m"));
     }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void freezeTakesOverWithoutACopyAndRefusesLaterWrites(Precision precision) {
+        Matrix m = Matrix.of(precision, new double[][] {{1, 2}, {3, 4}}, "m");
+        Matrix frozen = m.freeze();
+        assertThat(frozen).isSameAs(m);
+        assertThat(frozen.isReadOnly()).isTrue();
+        assertThat(frozen.freeze()).isSameAs(frozen);
+        assertThat(frozen.immutableCopy()).isSameAs(frozen);
+        assertThatIllegalStateException().isThrownBy(() -> m.set(0, 0, 9));
+        assertThat(m.get(0, 0)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void freezingAReadOnlyViewCopiesIt(Precision precision) {
+        Matrix owner = Matrix.of(precision, new double[][] {{1, 2}}, "owner");
+        Matrix frozen = owner.readOnlyView().freeze();
+        owner.set(0, 0, 7);
+        assertThat(frozen.get(0, 0)).as("the owner's later write").isEqualTo(1);
+        assertThat(frozen.isReadOnly()).isTrue();
+    }
 }
