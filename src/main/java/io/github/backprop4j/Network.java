@@ -280,6 +280,11 @@ public final class Network {
      * Predicts a batch: feeds it forward through every layer, {@code aˡ = σ(aˡ⁻¹·Wˡᵀ + bˡ)}, keeping only
      * the output.
      *
+     * <p>Finite inputs can still be too large for the precision: features of {@code 3e38} in a float32 network
+     * overflow the weighted sums, and the outputs are then infinite or NaN (a softmax of infinities is NaN).
+     * This method returns them as computed; {@link Matrix#firstNonFinite()} finds them, and
+     * {@link #predictClass(double[])} and {@link #predictClasses(Matrix)} refuse them.
+     *
      * @param inputs {@code [batch × inputSize]}, in any precision (converted if it differs)
      * @return a new {@code [batch × outputSize]} matrix in this network's precision
      * @throws IllegalArgumentException if the width is wrong or a value is not finite
@@ -323,11 +328,13 @@ public final class Network {
      *
      * @param input the sample's features, {@code [inputSize]}
      * @return the predicted class, {@code 0..outputSize-1}, or 0 or 1 for a single output
-     * @throws IllegalArgumentException if the length is wrong or a value is not finite
+     * @throws IllegalArgumentException if the length is wrong or a value is not finite, or if the outputs are not
+     *     finite because finite inputs overflowed the network's precision (3e38 in float32, say)
      */
     public int predictClass(double[] input) {
         Checks.notNull(input, "input");
-        return classesOf(predict(Matrix.of(precision(), new double[][] {input}, "input"), "input"))[0];
+        return predictedClasses(predict(Matrix.of(precision(), new double[][] {input}, "input"), "input"),
+                "input")[0];
     }
 
     /**
@@ -335,11 +342,13 @@ public final class Network {
      *
      * @param input the sample's features, {@code [inputSize]}
      * @return the predicted class, {@code 0..outputSize-1}, or 0 or 1 for a single output
-     * @throws IllegalArgumentException if the length is wrong or a value is not finite
+     * @throws IllegalArgumentException if the length is wrong or a value is not finite, or if the outputs are not
+     *     finite because finite inputs overflowed the network's precision (3e38 in float32, say)
      */
     public int predictClass(float[] input) {
         Checks.notNull(input, "input");
-        return classesOf(predict(Matrix.of(precision(), new float[][] {input}, "input"), "input"))[0];
+        return predictedClasses(predict(Matrix.of(precision(), new float[][] {input}, "input"), "input"),
+                "input")[0];
     }
 
     /**
@@ -348,7 +357,7 @@ public final class Network {
      * @param inputs {@code [batch × inputSize]}
      * @return {@code [batch]} predicted classes
      * @throws IllegalArgumentException if the batch is empty, a row has the wrong length, or a value is not
-     *     finite
+     *     finite, or if a sample's outputs overflowed the network's precision, naming the sample
      */
     public int[] predictClasses(double[][] inputs) {
         return predictClasses(Matrix.of(precision(), inputs, "inputs"));
@@ -359,10 +368,27 @@ public final class Network {
      *
      * @param inputs {@code [batch × inputSize]}, in any precision
      * @return {@code [batch]} predicted classes
-     * @throws IllegalArgumentException if the width is wrong or a value is not finite
+     * @throws IllegalArgumentException if the width is wrong or a value is not finite, or if a sample's outputs
+     *     are not finite because its finite inputs overflowed the network's precision, naming the sample
      */
     public int[] predictClasses(Matrix inputs) {
-        return classesOf(predict(inputs));
+        return predictedClasses(predict(inputs), "inputs");
+    }
+
+    /**
+     * {@link #classesOf}, but refusing a sample whose outputs are not all finite: no class is the largest of
+     * NaNs, and reporting class 0 would hide that the weighted sums overflowed.
+     */
+    private int[] predictedClasses(Matrix outputs, String name) {
+        int[] at = outputs.firstNonFinite();
+        if (at != null) {
+            throw new IllegalArgumentException(name + ": the network's outputs for sample " + at[0] + " are "
+                    + java.util.Arrays.toString(outputs.row(at[0])) + ": its weighted sums overflowed " + precision()
+                    + " (finite inputs so large that their products exceed ±" + (precision() == Precision.FLOAT32
+                            ? Float.MAX_VALUE : Double.MAX_VALUE) + "), so no class can be predicted; scale the "
+                    + "inputs" + (precision() == Precision.FLOAT32 ? ", or use FLOAT64" : ""));
+        }
+        return classesOf(outputs);
     }
 
     /**

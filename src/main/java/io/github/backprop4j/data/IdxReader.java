@@ -32,9 +32,10 @@ import java.util.zip.ZipException;
  * <p>A malformed file raises {@link MalformedDataException} naming the source and the fault: a bad magic
  * number, a truncated header or data, data beyond the declared size, gzip data that are corrupt or cut short,
  * or dimensions that are absurd (zero, more values than a Java array holds, or more than this JVM's heap has
- * free for reading them: twice the declared bytes, since storage grows in 1 MB chunks as the data arrive and
- * is then copied into one array of the exact size). Declared sizes are never trusted for allocation, so
- * neither a forged header nor a gzip bomb can cause an {@link OutOfMemoryError}.
+ * free for reading them: one and a half times the declared bytes, since the first half of the data is read
+ * in 256 KB chunks as it arrives and then copied into one array of the exact size, which takes the rest).
+ * Declared sizes are never trusted for more than twice the bytes that have arrived, so neither a forged
+ * header nor a gzip bomb can cause an {@link OutOfMemoryError}.
  */
 public final class IdxReader {
 
@@ -44,7 +45,7 @@ public final class IdxReader {
     public static final int LABELS_MAGIC = 0x00000801;
 
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
-    private static final int FIRST_CHUNK = 1 << 20;
+    private static final int CHUNK = 1 << 18;
 
     private IdxReader() {
     }
@@ -313,9 +314,9 @@ public final class IdxReader {
             }
         }
         try {
-            // Storage grows as the data arrive and is copied once into an array of the exact size at the end.
-            Checks.fitsInHeap(2 * total, source + ": the header declares " + Arrays.toString(dims) + " = " + total
-                    + " bytes of data; reading them (growing storage, then one array of the exact size) would");
+            // Half the data arrive in chunks, which are then copied into one array of the exact size.
+            Checks.fitsInHeap(total + total / 2, source + ": the header declares " + Arrays.toString(dims) + " = "
+                    + total + " bytes of data; reading them (half in chunks, then one array of the exact size) would");
         } catch (IllegalArgumentException e) {
             throw new MalformedDataException(e.getMessage());
         }
@@ -328,31 +329,53 @@ public final class IdxReader {
      */
     private static byte[] values(DataInputStream in, String source, int[] dims) throws IOException {
         int total = Arrays.stream(dims).reduce(1, (a, b) -> a * b);
+        // Until half the declared bytes have arrived, they are kept in small chunks (below the size at which
+        // G1 treats an array as humongous); then, the data having proven half their size, one array of the
+        // exact size takes them and the rest is read straight into it.
         List<byte[]> chunks = new ArrayList<>();
         int filled = 0;
-        while (filled < total) {
-            byte[] chunk = new byte[Math.min(total - filled, FIRST_CHUNK)];
+        while (filled < total && (filled < total / 2 || total <= CHUNK)) {
+            byte[] chunk = new byte[Math.min(total - filled, CHUNK)];
             int n = in.readNBytes(chunk, 0, chunk.length);
             filled += n;
             if (n < chunk.length) {
-                throw new MalformedDataException(source + ": truncated: the header declares "
-                        + Arrays.toString(dims) + " = " + total + " values but the data end after " + filled);
+                throw truncated(source, dims, total, filled);
             }
             chunks.add(chunk);
+        }
+        byte[] data;
+        if (chunks.size() == 1 && filled == total) {
+            data = chunks.get(0);
+        } else {
+            try {
+                data = new byte[total];
+            } catch (OutOfMemoryError tooLarge) { // one array failed: the heap is as it was, and can say so
+                chunks.clear();
+                throw new MalformedDataException(source + ": the header declares " + Arrays.toString(dims) + " = "
+                        + total + " bytes of data, and this JVM's heap (maximum " + Runtime.getRuntime().maxMemory()
+                        + " bytes) cannot hold them in one array beside the half already read; raise -Xmx");
+            }
+            for (int i = 0, at = 0; i < chunks.size(); i++) {
+                System.arraycopy(chunks.get(i), 0, data, at, chunks.get(i).length);
+                at += chunks.get(i).length;
+                chunks.set(i, null);
+            }
+            int n = in.readNBytes(data, filled, total - filled);
+            filled += n;
+            if (filled < total) {
+                throw truncated(source, dims, total, filled);
+            }
         }
         if (in.read() >= 0) {
             throw new MalformedDataException(source + ": more data than the header declares: "
                     + Arrays.toString(dims) + " = " + total + " values, then further bytes");
         }
-        if (chunks.size() == 1) {
-            return chunks.get(0);
-        }
-        byte[] data = new byte[total];
-        for (int i = 0, at = 0; i < chunks.size(); i++) {
-            System.arraycopy(chunks.get(i), 0, data, at, chunks.get(i).length);
-            at += chunks.get(i).length;
-        }
         return data;
+    }
+
+    private static MalformedDataException truncated(String source, int[] dims, int total, int filled) {
+        return new MalformedDataException(source + ": truncated: the header declares " + Arrays.toString(dims)
+                + " = " + total + " values but the data end after " + filled);
     }
 
     private static String hex(int value) {

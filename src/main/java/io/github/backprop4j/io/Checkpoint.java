@@ -228,7 +228,6 @@ public final class Checkpoint {
         Map<String, ModelFile.Wanted> wanted = new LinkedHashMap<>();
         ModelFile.NetworkPlan plan = ModelFile.planNetwork(new Safetensors.Header(networkMeta, header.tensors(),
                 header.dataStart(), header.dataLength()), null, where, wanted);
-        networkMeta = null;
         int epoch = ModelFile.positiveInt(meta, "epoch", where);
         long seed = parseLong(meta, "seed", where);
         long stepCount = ModelFile.nonNegativeLong(meta, "optimizer_state.step_count", where);

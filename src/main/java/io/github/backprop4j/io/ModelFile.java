@@ -411,14 +411,17 @@ public final class ModelFile {
     }
 
     /**
-     * Refuses, before anything is allocated, tensors that need more memory than this JVM's heap has free,
-     * naming both sizes.
+     * Refuses, before anything is allocated, tensors that need more memory than this JVM's heap has free
+     * (their matrices and one copy of the largest), naming both sizes.
      */
     static void requireHeap(java.util.Collection<Wanted> wanted, String where) throws ModelFormatException {
         long bytes = 0;
+        long largest = 0;
         for (Wanted w : wanted) {
             bytes += w.heapBytes();
+            largest = Math.max(largest, w.heapBytes());
         }
+        bytes += largest; // a layer copies its matrices once they are decoded
         try {
             Checks.fitsInHeap(bytes, "the " + wanted.size() + " tensors of " + where);
         } catch (IllegalArgumentException e) {

@@ -24,8 +24,10 @@ import java.util.TreeMap;
  * bytes of UTF-8 JSON (padded with spaces to a multiple of 8), then the tensors' little-endian bytes,
  * contiguous and in offset order up to the end of the file. Knows nothing of networks.
  *
- * <p>The reader trusts nothing: every length, offset, shape and dtype is checked before it is used, and
- * memory is allocated only as the bytes actually arrive.
+ * <p>The reader trusts nothing: the header is streamed through the bounded {@link Json} reader, every
+ * length, offset, shape and dtype is checked before it is used, and the data are then read tensor by tensor
+ * ({@link #readHeader}, {@link #readData}). Memory is allocated only as far as real bytes justify it: the
+ * file's size, once the header has been checked against it, or else the bytes that have arrived.
  */
 final class Safetensors {
 

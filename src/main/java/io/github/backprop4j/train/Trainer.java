@@ -46,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * cleanly, returning the network of the last completed step, when a listener asks for it or the training
  * thread is interrupted (the interrupt flag stays set).
  *
+ * <p><b>Blow-ups.</b> A loss that becomes NaN or infinite ends training with a
+ * {@link TrainingDivergedException}. A loss that stays finite but grows without bound (a learning rate far too
+ * large can take Adam or RMSProp to losses of 10²¹) is not an error, but the first epoch whose training loss
+ * exceeds a million times the first epoch's logs one warning. Training data that yield no batch in an epoch
+ * are refused rather than reported as an epoch of loss NaN.
+ *
  * <p><b>Threading.</b> {@link #fit} and {@link #evaluate} run entirely on the calling thread: they open the
  * {@link DataSource}'s passes and consume them there, and call every {@link TrainingListener} there, in
  * order. Other threads may keep predicting with the network given to {@code fit} (or with any network a
@@ -118,7 +124,8 @@ public final class Trainer {
      * @param network the network to start from; not changed
      * @param training the training data
      * @return the trained network and the history
-     * @throws IllegalArgumentException if the data do not fit the network or the configuration
+     * @throws IllegalArgumentException if the data do not fit the network or the configuration, or the training
+     *     data yield no batch in an epoch
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
      */
     public TrainingResult fit(Network network, DataSource training) {
@@ -151,7 +158,8 @@ public final class Trainer {
      * @param training the training data
      * @param validation the validation data, or {@code null} for none
      * @return the trained network and the history
-     * @throws IllegalArgumentException if the data do not fit the network or the configuration
+     * @throws IllegalArgumentException if the data do not fit the network or the configuration, or the training
+     *     data yield no batch in an epoch
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
      * @throws IllegalStateException if the learning-rate schedule returns a negative or non-finite rate
      */
@@ -171,7 +179,8 @@ public final class Trainer {
      * @param training the training data, as in the interrupted run
      * @param validation the validation data, or {@code null} for none
      * @return the trained network and the whole history
-     * @throws IllegalArgumentException if the data do not fit the network
+     * @throws IllegalArgumentException if the data do not fit the network, or the training data yield no batch
+     *     in an epoch
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
      */
     public TrainingResult resume(TrainingSnapshot from, DataSource training, DataSource validation) {
@@ -259,6 +268,7 @@ public final class Trainer {
             EpochSummary summary = new EpochSummary(epoch, values, trainingEval.samples,
                     Duration.ofNanos(System.nanoTime() - start), run.learningRate());
             run.completed(summary);
+            warnIfTheLossExploded(run, summary);
             listeners.forEach(l -> l.onEpochEnd(run, summary));
 
             if (earlyStopping != null) {
@@ -330,15 +340,50 @@ public final class Trainer {
                 eval.add(batchLoss, session.output(), batch.targets());
                 listeners.forEach(l -> l.onBatchEnd(run, epoch, b, batchLoss));
             }
+            if (batchNumber == 0) {
+                throw new IllegalArgumentException("training: the data source " + training.getClass().getName()
+                        + " gave no batch in epoch " + epoch + " (batch size " + batchSize + "); a data source must "
+                        + "yield at least one batch per epoch");
+            }
         }
         return null;
+    }
+
+    /** How many times the first epoch's training loss an epoch's loss may reach before a warning. */
+    static final double LOSS_EXPLOSION_FACTOR = 1e6;
+
+    /**
+     * Logs one warning, the first time in a run that an epoch's training loss exceeds a million times the first
+     * epoch's: a loss that grows so far is still finite, so no divergence is flagged, but the run has almost
+     * certainly blown up (a learning rate far too large, say) and its network is of no use.
+     */
+    private static void warnIfTheLossExploded(TrainingRun run, EpochSummary summary) {
+        List<EpochSummary> epochs = run.history().epochs();
+        if (epochs.size() < 2 || !summary.values().containsKey("loss")) {
+            return;
+        }
+        double first = epochs.get(0).value("loss");
+        double now = summary.value("loss");
+        if (!(first > 0) || !(now > LOSS_EXPLOSION_FACTOR * first)) {
+            return;
+        }
+        for (int i = 1; i < epochs.size() - 1; i++) { // warned already?
+            if (epochs.get(i).values().getOrDefault("loss", 0.0) > LOSS_EXPLOSION_FACTOR * first) {
+                return;
+            }
+        }
+        LOG.warn("The training loss of epoch {} is {}, more than {} times the first epoch's {}: training has "
+                + "probably blown up (is the learning rate {} far too large?)", summary.epoch(), now,
+                LOSS_EXPLOSION_FACTOR, first, summary.learningRate());
     }
 
     /** The schedule's rate for one step, refused with the step and epoch if it is negative or not finite. */
     private double learningRate(long step, int epoch) {
         double eta = schedule.learningRate(optimizer.learningRate(), step, epoch);
         if (!(eta >= 0) || eta == Double.POSITIVE_INFINITY) {
-            throw new IllegalStateException("the learning-rate schedule " + schedule + " returned " + eta
+            String named = schedule.getClass().isSynthetic() || schedule.getClass().getName().contains("$$Lambda")
+                    ? "(a lambda; override toString to name it here)" : String.valueOf(schedule);
+            throw new IllegalStateException("the learning-rate schedule " + named + " returned " + eta
                     + " for step " + step + " of epoch " + epoch + "; a learning rate must be a finite number >= 0");
         }
         return eta;

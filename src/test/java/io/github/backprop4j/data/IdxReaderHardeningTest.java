@@ -43,11 +43,11 @@ class IdxReaderHardeningTest {
         Path bomb = folder.resolve("bomb.gz");
         Files.write(bomb, zeroImages(1, 15_000, 15_000));
         assertThat(probe("-Xmx256m", bomb)).startsWith("REFUSED").contains("bomb.gz")
-                .contains("[1, 15000, 15000] = 225000000 bytes").contains("450.0 MB of memory");
-        // 1 × 8000 × 10000 = 80 MB of real pixels: read in at most twice their size, within a 200 MB heap.
+                .contains("[1, 15000, 15000] = 225000000 bytes").contains("337.5 MB of memory");
+        // 1 × 8000 × 10000 = 80 MB of real pixels: read in one and a half times their size, in a 160 MB heap.
         Path large = folder.resolve("large.gz");
         Files.write(large, zeroImages(1, 8_000, 10_000));
-        assertThat(probe("-Xmx200m", large)).isEqualTo("READ 80000000");
+        assertThat(probe("-Xmx160m", large)).isEqualTo("READ 80000000");
     }
 
     @Test

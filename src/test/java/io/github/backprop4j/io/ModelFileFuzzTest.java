@@ -62,13 +62,13 @@ class ModelFileFuzzTest {
     }
 
     /**
-     * The long run behind the heavy profile ({@code mvn -Pheavy verify}): 100,000 cases from another seed,
-     * about a minute and a half on one core ({@code -Dfuzz.heavy.cases=} for more).
+     * The long run behind the heavy profile ({@code mvn -Pheavy verify}): a million cases from another seed,
+     * about a minute and a half on one core ({@code -Dfuzz.heavy.cases=} for another number).
      */
     @Test
     @org.junit.jupiter.api.Tag("heavy")
     void aLongRunOfMutatedFilesLoadsOrFailsWithModelFormatException() throws IOException {
-        Outcomes outcomes = run(Integer.getInteger("fuzz.heavy.cases", 100_000), 77L);
+        Outcomes outcomes = run(Integer.getInteger("fuzz.heavy.cases", 1_000_000), 77L);
         assertThat(outcomes.escapes).as("exceptions other than ModelFormatException: %s", outcomes).isEmpty();
     }
 
