@@ -1,6 +1,7 @@
 package io.github.backprop4j.math;
 
 import io.github.backprop4j.math.kernel.FloatKernels;
+import io.github.backprop4j.math.kernel.OptimizerKernels;
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -203,6 +204,47 @@ final class FloatMatrix extends Matrix {
     @Override
     void multiplyRowsKernel(Matrix v) {
         FloatKernels.multiplyRows(data, f(v), rows, cols);
+    }
+
+    @Override
+    void gradientDescentKernel(Matrix g, double eta, double lambda) {
+        OptimizerKernels.gradientDescent(data, f(g), eta, lambda);
+    }
+
+    @Override
+    void momentumKernel(Matrix g, Matrix v, double eta, double mu, boolean first, boolean nesterov) {
+        if (nesterov) {
+            OptimizerKernels.nesterov(data, f(g), f(v), eta, mu, first);
+        } else {
+            OptimizerKernels.momentum(data, f(g), f(v), eta, mu, first);
+        }
+    }
+
+    @Override
+    void adaGradKernel(Matrix g, Matrix s, double eta, double epsilon) {
+        OptimizerKernels.adaGrad(data, f(g), f(s), eta, epsilon);
+    }
+
+    @Override
+    void rmsPropKernel(Matrix g, Matrix s, double eta, double alpha, double epsilon) {
+        OptimizerKernels.rmsProp(data, f(g), f(s), eta, alpha, epsilon);
+    }
+
+    @Override
+    void adamKernel(Matrix g, Matrix m, Matrix v, double beta1, double beta2, double epsilon, double stepFactor,
+            double sqrtCorrection2, double decay) {
+        OptimizerKernels.adam(data, f(g), f(m), f(v), beta1, beta2, epsilon, stepFactor, sqrtCorrection2,
+                decay);
+    }
+
+    @Override
+    void addScaledSignKernel(Matrix g, double lambda, Matrix theta) {
+        OptimizerKernels.addScaledSign(f(g), lambda, f(theta), data);
+    }
+
+    @Override
+    void clampKernel(Matrix x, double lo, double hi) {
+        OptimizerKernels.clamp(f(x), lo, hi, data);
     }
 
     @Override
