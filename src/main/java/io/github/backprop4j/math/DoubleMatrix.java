@@ -1,6 +1,7 @@
 package io.github.backprop4j.math;
 
 import io.github.backprop4j.math.kernel.DoubleKernels;
+import io.github.backprop4j.math.kernel.GatherKernels;
 import io.github.backprop4j.math.kernel.OptimizerKernels;
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
@@ -201,6 +202,15 @@ final class DoubleMatrix extends Matrix {
     @Override
     void multiplyRowsKernel(Matrix v) {
         DoubleKernels.multiplyRows(data, d(v), rows, cols);
+    }
+
+    @Override
+    void gatherRowsKernel(Matrix source, int[] rows, int from, int to) {
+        if (source instanceof FloatMatrix f) {
+            GatherKernels.gatherRows(f.data, cols, rows, from, to, data);
+        } else {
+            GatherKernels.gatherRows(((DoubleMatrix) source).data, cols, rows, from, to, data);
+        }
     }
 
     @Override

@@ -811,6 +811,45 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
 
     abstract boolean sharesStorage(Matrix other);
 
+    /**
+     * {@code out[i − from] = source[rows[i]]} for every position {@code i} in {@code [from, to)}: gathers
+     * chosen rows (a mini-batch) into consecutive rows, in one pass. The precisions may differ: a float64 row
+     * is rounded to float32 as {@link #rowAsFloat} rounds it, a float32 row widened as {@link #row} widens it.
+     *
+     * @param source the rows to choose from, {@code [n × cols]}
+     * @param rows row numbers of {@code source}, each in {@code 0..n-1}
+     * @param from the first position in {@code rows}
+     * @param to the end (exclusive) of the positions, {@code from < to ≤ rows.length}
+     * @param out {@code [(to − from) × cols]}, writable, sharing no storage with {@code source}
+     * @throws IllegalArgumentException if the range, a row number or a shape does not fit, naming the sizes
+     */
+    public static void gatherRows(Matrix source, int[] rows, int from, int to, Matrix out) {
+        Checks.notNull(source, "source");
+        Checks.notNull(rows, "rows");
+        Checks.notNull(out, "out");
+        out.checkWritable("out");
+        if (from < 0 || from >= to || to > rows.length) {
+            throw new IllegalArgumentException("gatherRows: positions " + from + ".." + to + " must satisfy 0 <= from"
+                    + " < to <= " + rows.length + " (the number of row numbers)");
+        }
+        if (out.rows != to - from || out.cols != source.cols) {
+            throw new IllegalArgumentException("gatherRows: out is " + out.shape() + " but must be " + (to - from)
+                    + " × " + source.cols + " for " + (to - from) + " rows of a " + source.shape() + " source");
+        }
+        if (out.sharesStorage(source)) {
+            throw new IllegalArgumentException("gatherRows: out must not share storage with the source");
+        }
+        for (int i = from; i < to; i++) {
+            if (rows[i] < 0 || rows[i] >= source.rows) {
+                throw new IllegalArgumentException("gatherRows: rows[" + i + "] is " + rows[i] + " but the source has "
+                        + source.rows + " rows, numbered 0.." + (source.rows - 1));
+            }
+        }
+        out.gatherRowsKernel(source, rows, from, to);
+    }
+
+    abstract void gatherRowsKernel(Matrix source, int[] rows, int from, int to);
+
     // ------------------------------------------------------------------ optimizer steps
 
     /**
