@@ -8,9 +8,30 @@ import io.github.backprop4j.math.Matrix;
  * kernels behind them must match bit for bit. Kept verbatim, apart from reading the hyper-parameters through
  * the optimizers' getters.
  */
-final class ReferenceOptimizers {
+public final class ReferenceOptimizers {
 
     private ReferenceOptimizers() {
+    }
+
+    /**
+     * Returns an optimizer that updates with the reference code of a built-in one, for benchmarks that compare
+     * the two in one JVM.
+     *
+     * @param optimizer a built-in optimizer (no transforms)
+     * @return the reference form of its update
+     */
+    public static Optimizer of(Optimizer optimizer) {
+        return new Optimizer() {
+            @Override
+            public double learningRate() {
+                return optimizer.learningRate();
+            }
+
+            @Override
+            public void update(Matrix parameter, Matrix gradient, double eta, ParameterState state) {
+                ReferenceOptimizers.update(optimizer, parameter, gradient, eta, state);
+            }
+        };
     }
 
     /** The reference update of a built-in optimizer. */
