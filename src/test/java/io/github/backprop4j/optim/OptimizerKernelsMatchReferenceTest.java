@@ -88,7 +88,8 @@ class OptimizerKernelsMatchReferenceTest {
     void fastUpdateGivesTheReferenceBitsOnEveryShape(Case c, Precision precision) {
         SplittableRandom random = new SplittableRandom(42);
         for (int[] shape : SHAPES) {
-            for (ParameterKind kind : shape[0] == 1 ? ParameterKind.values() : new ParameterKind[] {ParameterKind.WEIGHTS}) {
+            ParameterKind[] kinds = shape[0] == 1 ? ParameterKind.values() : new ParameterKind[] {ParameterKind.WEIGHTS};
+            for (ParameterKind kind : kinds) {
                 Matrix fastTheta = random(precision, shape, random, 1);
                 Matrix referenceTheta = fastTheta.copy();
                 OptimizerState fastState = new OptimizerState();
