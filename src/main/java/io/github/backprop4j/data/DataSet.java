@@ -482,18 +482,9 @@ public final class DataSet implements DataSource {
 
     /** Copies rows {@code order[from..to)} of {@code m} into a new matrix of the given precision. */
     private static Matrix gather(Matrix m, int[] order, int from, int to, Precision precision) {
-        if (precision == Precision.FLOAT64) {
-            double[][] rows = new double[to - from][];
-            for (int i = from; i < to; i++) {
-                rows[i - from] = m.row(order[i]);
-            }
-            return Matrix.of(precision, rows, "rows");
-        }
-        float[][] rows = new float[to - from][];
-        for (int i = from; i < to; i++) {
-            rows[i - from] = m.rowAsFloat(order[i]);
-        }
-        return Matrix.of(precision, rows, "rows");
+        Matrix out = Matrix.zeros(precision, to - from, m.cols());
+        Matrix.gatherRows(m, order, from, to, out);
+        return out;
     }
 
     // ------------------------------------------------------------------ batches

@@ -1,6 +1,8 @@
 package io.github.backprop4j.math;
 
 import io.github.backprop4j.math.kernel.FloatKernels;
+import io.github.backprop4j.math.kernel.GatherKernels;
+import io.github.backprop4j.math.kernel.OptimizerKernels;
 import io.github.backprop4j.math.kernel.ScalarFloatGemm;
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
@@ -247,6 +249,56 @@ final class FloatMatrix extends Matrix {
     @Override
     void multiplyRowsKernel(Matrix v) {
         FloatKernels.multiplyRows(data, f(v), rows, cols);
+    }
+
+    @Override
+    void gatherRowsKernel(Matrix source, int[] rows, int from, int to) {
+        if (source instanceof FloatMatrix f) {
+            GatherKernels.gatherRows(f.data, cols, rows, from, to, data);
+        } else {
+            GatherKernels.gatherRows(((DoubleMatrix) source).data, cols, rows, from, to, data);
+        }
+    }
+
+    @Override
+    void gradientDescentKernel(Matrix g, double eta, double lambda) {
+        OptimizerKernels.gradientDescent(data, f(g), eta, lambda);
+    }
+
+    @Override
+    void momentumKernel(Matrix g, Matrix v, double eta, double mu, boolean first, boolean nesterov) {
+        if (nesterov) {
+            OptimizerKernels.nesterov(data, f(g), f(v), eta, mu, first);
+        } else {
+            OptimizerKernels.momentum(data, f(g), f(v), eta, mu, first);
+        }
+    }
+
+    @Override
+    void adaGradKernel(Matrix g, Matrix s, double eta, double epsilon) {
+        OptimizerKernels.adaGrad(data, f(g), f(s), eta, epsilon);
+    }
+
+    @Override
+    void rmsPropKernel(Matrix g, Matrix s, double eta, double alpha, double epsilon) {
+        OptimizerKernels.rmsProp(data, f(g), f(s), eta, alpha, epsilon);
+    }
+
+    @Override
+    void adamKernel(Matrix g, Matrix m, Matrix v, double beta1, double beta2, double epsilon, double stepFactor,
+            double sqrtCorrection2, double decay) {
+        OptimizerKernels.adam(data, f(g), f(m), f(v), beta1, beta2, epsilon, stepFactor, sqrtCorrection2,
+                decay);
+    }
+
+    @Override
+    void addScaledSignKernel(Matrix g, double lambda, Matrix theta) {
+        OptimizerKernels.addScaledSign(f(g), lambda, f(theta), data);
+    }
+
+    @Override
+    void clampKernel(Matrix x, double lo, double hi) {
+        OptimizerKernels.clamp(f(x), lo, hi, data);
     }
 
     @Override

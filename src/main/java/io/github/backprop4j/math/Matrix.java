@@ -834,6 +834,234 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
 
     abstract boolean sharesStorage(Matrix other);
 
+    /**
+     * {@code out[i − from] = source[rows[i]]} for every position {@code i} in {@code [from, to)}: gathers
+     * chosen rows (a mini-batch) into consecutive rows, in one pass. The precisions may differ: a float64 row
+     * is rounded to float32 as {@link #rowAsFloat} rounds it, a float32 row widened as {@link #row} widens it.
+     *
+     * @param source the rows to choose from, {@code [n × cols]}
+     * @param rows row numbers of {@code source}, each in {@code 0..n-1}
+     * @param from the first position in {@code rows}
+     * @param to the end (exclusive) of the positions, {@code from < to ≤ rows.length}
+     * @param out {@code [(to − from) × cols]}, writable, sharing no storage with {@code source}
+     * @throws IllegalArgumentException if the range, a row number or a shape does not fit, naming the sizes
+     */
+    public static void gatherRows(Matrix source, int[] rows, int from, int to, Matrix out) {
+        Checks.notNull(source, "source");
+        Checks.notNull(rows, "rows");
+        Checks.notNull(out, "out");
+        out.checkWritable("out");
+        if (from < 0 || from >= to || to > rows.length) {
+            throw new IllegalArgumentException("gatherRows: positions " + from + ".." + to + " must satisfy 0 <= from"
+                    + " < to <= " + rows.length + " (the number of row numbers)");
+        }
+        if (out.rows != to - from || out.cols != source.cols) {
+            throw new IllegalArgumentException("gatherRows: out is " + out.shape() + " but must be " + (to - from)
+                    + " × " + source.cols + " for " + (to - from) + " rows of a " + source.shape() + " source");
+        }
+        if (out.sharesStorage(source)) {
+            throw new IllegalArgumentException("gatherRows: out must not share storage with the source");
+        }
+        for (int i = from; i < to; i++) {
+            if (rows[i] < 0 || rows[i] >= source.rows) {
+                throw new IllegalArgumentException("gatherRows: rows[" + i + "] is " + rows[i] + " but the source has "
+                        + source.rows + " rows, numbered 0.." + (source.rows - 1));
+            }
+        }
+        out.gatherRowsKernel(source, rows, from, to);
+    }
+
+    abstract void gatherRowsKernel(Matrix source, int[] rows, int from, int to);
+
+    // ------------------------------------------------------------------ optimizer steps
+
+    /**
+     * One step of gradient descent with coupled weight decay, in one pass over the arrays:
+     * {@code θ ← θ − η·(g + λ·θ)}. The same bits as {@code g' = g + λ·θ} by {@link #addScaled} into a copy,
+     * then {@code θ.addScaled(−η, g')}.
+     *
+     * @param theta the parameter {@code θ}, writable, updated in place
+     * @param g the gradient {@code ∂C/∂θ}, the same shape and precision
+     * @param eta the learning rate {@code η}
+     * @param lambda the weight decay {@code λ}; 0 for none
+     * @throws IllegalArgumentException if the shapes or precisions differ
+     * @throws IllegalStateException if {@code theta} is read-only
+     */
+    public static void gradientDescentStep(Matrix theta, Matrix g, double eta, double lambda) {
+        checkStep(theta, g, null, null, "gradientDescentStep");
+        theta.gradientDescentKernel(g, eta, lambda);
+    }
+
+    /**
+     * One step of heavy-ball or Nesterov momentum, in one pass: {@code v ← g} on the first step, else
+     * {@code v ← μ·v + g}; then {@code θ ← θ − η·v} (heavy ball) or {@code θ ← θ − η·g − η·μ·v} (Nesterov,
+     * the two terms subtracted in that order). The same bits as {@link #scale}, {@link #addScaled} and
+     * {@link #copyFrom} one after another.
+     *
+     * @param theta the parameter {@code θ}, writable, updated in place
+     * @param g the gradient {@code ∂C/∂θ}, the same shape and precision
+     * @param v the velocity, the same shape and precision, writable, updated in place
+     * @param eta the learning rate {@code η}
+     * @param mu the momentum {@code μ}
+     * @param first whether this is the first step, when {@code v} is set to {@code g}
+     * @param nesterov whether to take Nesterov's look-ahead step
+     * @throws IllegalArgumentException if the shapes or precisions differ or the buffers share storage
+     * @throws IllegalStateException if {@code theta} or {@code v} is read-only
+     */
+    public static void momentumStep(Matrix theta, Matrix g, Matrix v, double eta, double mu, boolean first,
+            boolean nesterov) {
+        Checks.notNull(v, "v");
+        checkStep(theta, g, v, v, "momentumStep");
+        theta.momentumKernel(g, v, eta, mu, first, nesterov);
+    }
+
+    /**
+     * One AdaGrad step, in one pass: {@code s ← s + g²}, then {@code θ ← θ − η·g / (√s + ε)}, element by
+     * element. The sum and the quotient are computed in double (and rounded to float once each in a
+     * float32 matrix), as {@link #zip} computes them.
+     *
+     * @param theta the parameter {@code θ}, writable, updated in place
+     * @param g the gradient {@code ∂C/∂θ}, the same shape and precision
+     * @param s the sum of squared gradients, the same shape and precision, writable, updated in place
+     * @param eta the learning rate {@code η}
+     * @param epsilon {@code ε}
+     * @throws IllegalArgumentException if the shapes or precisions differ or the buffers share storage
+     * @throws IllegalStateException if {@code theta} or {@code s} is read-only
+     */
+    public static void adaGradStep(Matrix theta, Matrix g, Matrix s, double eta, double epsilon) {
+        Checks.notNull(s, "s");
+        checkStep(theta, g, s, s, "adaGradStep");
+        theta.adaGradKernel(g, s, eta, epsilon);
+    }
+
+    /**
+     * One RMSProp step, in one pass: {@code s ← α·s + (1 − α)·g²}, then {@code θ ← θ − η·g / (√s + ε)},
+     * element by element, the average and the quotient computed in double as {@link #zip} computes them.
+     *
+     * @param theta the parameter {@code θ}, writable, updated in place
+     * @param g the gradient {@code ∂C/∂θ}, the same shape and precision
+     * @param s the running mean of squared gradients, the same shape and precision, writable, updated
+     * @param eta the learning rate {@code η}
+     * @param alpha the smoothing constant {@code α}
+     * @param epsilon {@code ε}
+     * @throws IllegalArgumentException if the shapes or precisions differ or the buffers share storage
+     * @throws IllegalStateException if {@code theta} or {@code s} is read-only
+     */
+    public static void rmsPropStep(Matrix theta, Matrix g, Matrix s, double eta, double alpha, double epsilon) {
+        Checks.notNull(s, "s");
+        checkStep(theta, g, s, s, "rmsPropStep");
+        theta.rmsPropKernel(g, s, eta, alpha, epsilon);
+    }
+
+    /**
+     * One Adam (or AdamW) step, in one pass: {@code θ ← d·θ}, {@code m ← β1·m + (1 − β1)·g},
+     * {@code v ← β2·v + (1 − β2)·g²}, then {@code θ ← θ + k·m / (√v / c₂ + ε)}, element by element, with
+     * the bias corrections folded into {@code k = −η / (1 − β1ᵗ)} and {@code c₂ = √(1 − β2ᵗ)}. In a float32
+     * matrix {@code m} and {@code θ} are computed in float and the second moment and the quotient in double,
+     * rounded once, exactly as {@link #scale}, {@link #addScaled} and {@link #zip} one after another compute
+     * them.
+     *
+     * @param theta the parameter {@code θ}, writable, updated in place
+     * @param g the gradient {@code ∂C/∂θ}, the same shape and precision
+     * @param m the first moment, the same shape and precision, writable, updated in place
+     * @param v the second moment, the same shape and precision, writable, updated in place
+     * @param beta1 {@code β1}
+     * @param beta2 {@code β2}
+     * @param epsilon {@code ε}
+     * @param stepFactor {@code k = −η / (1 − β1ᵗ)}
+     * @param sqrtCorrection2 {@code c₂ = √(1 − β2ᵗ)}
+     * @param decay {@code d = 1 − η·λ}, AdamW's decoupled decay; 1 for plain Adam (multiplying by one changes
+     *     no number)
+     * @throws IllegalArgumentException if the shapes or precisions differ or the buffers share storage
+     * @throws IllegalStateException if {@code theta}, {@code m} or {@code v} is read-only
+     */
+    public static void adamStep(Matrix theta, Matrix g, Matrix m, Matrix v, double beta1, double beta2,
+            double epsilon, double stepFactor, double sqrtCorrection2, double decay) {
+        Checks.notNull(m, "m");
+        Checks.notNull(v, "v");
+        checkStep(theta, g, m, v, "adamStep");
+        theta.adamKernel(g, m, v, beta1, beta2, epsilon, stepFactor, sqrtCorrection2, decay);
+    }
+
+    /**
+     * {@code out = g + λ·sign(θ)}, element by element, with {@code sign(0) = 0}: the gradient of an L1
+     * penalty added; computed in double as {@link #zip} computes it. {@code out} may be {@code g}.
+     *
+     * @param g the gradient
+     * @param lambda {@code λ}
+     * @param theta the parameter, the same shape and precision
+     * @param out a writable matrix of the same shape and precision
+     * @throws IllegalArgumentException if the shapes or precisions differ
+     */
+    public static void addScaledSign(Matrix g, double lambda, Matrix theta, Matrix out) {
+        checkSameShape(out, g, "addScaledSign");
+        checkSameShape(out, theta, "addScaledSign");
+        out.addScaledSignKernel(g, lambda, theta);
+    }
+
+    /**
+     * {@code out = min(max(this, lo), hi)}, element by element, computed in double as {@link #map} computes
+     * it; {@code out} may be this matrix.
+     *
+     * @param lo the lower bound
+     * @param hi the upper bound, &ge; {@code lo}
+     * @param out a writable matrix of the same shape and precision
+     * @throws IllegalArgumentException if the shapes or precisions differ, or {@code lo > hi}
+     */
+    public final void clamp(double lo, double hi, Matrix out) {
+        checkSameShape(out, this, "clamp");
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("clamp: lo must be at most hi, but lo is " + lo + " and hi is " + hi);
+        }
+        out.clampKernel(this, lo, hi);
+    }
+
+    /**
+     * The checks of an optimizer step: θ writable, the gradient and the state buffers {@code s1}, {@code s2}
+     * (the same matrix when there is one, {@code null} when there is none) of θ's shape and precision, the
+     * buffers writable and apart from θ, the gradient and each other.
+     */
+    private static void checkStep(Matrix theta, Matrix g, Matrix s1, Matrix s2, String what) {
+        Checks.notNull(theta, "theta");
+        Checks.notNull(g, "gradient");
+        theta.checkWritable("theta");
+        checkLike(theta, g, "the gradient", what);
+        for (int k = 0; k < 2; k++) {
+            Matrix s = k == 0 ? s1 : s2;
+            if (s == null) {
+                continue;
+            }
+            s.checkWritable("the state buffer");
+            checkLike(theta, s, "a state buffer", what);
+            if (s.sharesStorage(theta) || s.sharesStorage(g) || (k == 1 && s1 != s2 && s.sharesStorage(s1))) {
+                throw new IllegalArgumentException(what + ": the state buffers must not share storage with theta, "
+                        + "the gradient or each other");
+            }
+        }
+    }
+
+    private static void checkLike(Matrix theta, Matrix x, String name, String what) {
+        if (x.rows != theta.rows || x.cols != theta.cols || x.precision() != theta.precision()) {
+            throw new IllegalArgumentException(what + ": theta is " + theta + " but " + name + " is " + x
+                    + "; every operand must have theta's shape and precision");
+        }
+    }
+
+    abstract void gradientDescentKernel(Matrix g, double eta, double lambda);
+
+    abstract void momentumKernel(Matrix g, Matrix v, double eta, double mu, boolean first, boolean nesterov);
+
+    abstract void adaGradKernel(Matrix g, Matrix s, double eta, double epsilon);
+
+    abstract void rmsPropKernel(Matrix g, Matrix s, double eta, double alpha, double epsilon);
+
+    abstract void adamKernel(Matrix g, Matrix m, Matrix v, double beta1, double beta2, double epsilon,
+            double stepFactor, double sqrtCorrection2, double decay);
+
+    abstract void addScaledSignKernel(Matrix g, double lambda, Matrix theta);
+
+    abstract void clampKernel(Matrix x, double lo, double hi);
+
     // ------------------------------------------------------------------ checks
 
     private static void checkOutput(Matrix out, Matrix x, Matrix y) {

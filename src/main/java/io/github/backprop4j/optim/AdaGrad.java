@@ -102,10 +102,7 @@ public final class AdaGrad implements Optimizer {
         if (first) {
             s.fill(initialAccumulator); //                                      s ← s₀
         }
-        Matrix.zip(s, gradient, (si, gi) -> si + gi * gi, s); //                s ← s + g²
-        Matrix step = gradient.copy();
-        Matrix.zip(gradient, s, (gi, si) -> gi / (Math.sqrt(si) + epsilon), step); // g / (√s + ε)
-        parameter.addScaled(-eta, step); //                                     θ ← θ − η·g / (√s + ε)
+        Matrix.adaGradStep(parameter, gradient, s, eta, epsilon); //           s ← s + g²; θ ← θ − η·g / (√s + ε)
     }
 
     @Override

@@ -115,17 +115,23 @@ public final class Adam implements Optimizer {
     /** {@code m ← β1·m + (1 − β1)·g}; {@code v ← β2·v + (1 − β2)·g²}; {@code θ ← θ − η·m̂ / (√v̂ + ε)}. */
     @Override
     public void update(Matrix parameter, Matrix gradient, double eta, ParameterState state) {
+        step(parameter, gradient, eta, state, 1);
+    }
+
+    /**
+     * The Adam step after the decoupled decay {@code θ ← d·θ} (d = 1 for Adam itself), in one pass; shared with
+     * {@link AdamW}.
+     */
+    void step(Matrix parameter, Matrix gradient, double eta, ParameterState state, double decay) {
         Matrix m = state.slot(FIRST_MOMENT);
         Matrix v = state.slot(SECOND_MOMENT);
         long t = state.step();
-        m.scale(beta1); //                                                           m ← β1·m
-        m.addScaled(1 - beta1, gradient); //                                         m ← m + (1 − β1)·g
-        Matrix.zip(v, gradient, (vi, gi) -> beta2 * vi + (1 - beta2) * gi * gi, v); // v ← β2·v + (1 − β2)·g²
-        double correction1 = 1 - Math.pow(beta1, t); //                              1 − β1ᵗ
-        double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, t)); //               √(1 − β2ᵗ)
-        Matrix step = m.copy();
-        Matrix.zip(m, v, (mi, vi) -> mi / (Math.sqrt(vi) / sqrtCorrection2 + epsilon), step); // m / (√v̂ + ε)
-        parameter.addScaled(-eta / correction1, step); //                            θ ← θ − η·m̂ / (√v̂ + ε)
+        double correction1 = 1 - Math.pow(beta1, t); //                 1 − β1ᵗ
+        double sqrtCorrection2 = Math.sqrt(1 - Math.pow(beta2, t)); //  √(1 − β2ᵗ)
+        // m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  θ ← θ − η·m̂ / (√v̂ + ε), with m̂ = m / (1 − β1ᵗ) and
+        // √v̂ = √v / √(1 − β2ᵗ), element by element in one pass
+        Matrix.adamStep(parameter, gradient, m, v, beta1, beta2, epsilon, -eta / correction1, sqrtCorrection2,
+                decay);
     }
 
     @Override

@@ -116,10 +116,8 @@ public final class AdamW implements Optimizer {
     /** {@code θ ← θ·(1 − η·λ)}, then the {@link Adam} step. */
     @Override
     public void update(Matrix parameter, Matrix gradient, double eta, ParameterState state) {
-        if (decayBiases || state.kind() == ParameterKind.WEIGHTS) {
-            parameter.scale(1 - eta * weightDecay); // θ ← θ·(1 − η·λ)
-        }
-        adam.update(parameter, gradient, eta, state);
+        boolean decays = decayBiases || state.kind() == ParameterKind.WEIGHTS;
+        adam.step(parameter, gradient, eta, state, decays ? 1 - eta * weightDecay : 1); // θ ← θ·(1 − η·λ), then Adam
     }
 
     @Override

@@ -62,12 +62,7 @@ public final class GradientDescent implements Optimizer {
     /** {@code θ ← θ − η·(∂C/∂θ + λ·θ)}. */
     @Override
     public void update(Matrix parameter, Matrix gradient, double eta, ParameterState state) {
-        Matrix g = gradient;
-        if (weightDecay != 0) {
-            g = gradient.copy();
-            g.addScaled(weightDecay, parameter); // g ← g + λ·θ
-        }
-        parameter.addScaled(-eta, g); //           θ ← θ − η·g
+        Matrix.gradientDescentStep(parameter, gradient, eta, weightDecay); // θ ← θ − η·(∂C/∂θ + λ·θ)
     }
 
     @Override

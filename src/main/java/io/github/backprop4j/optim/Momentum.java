@@ -60,24 +60,9 @@ public final class Momentum implements Optimizer {
     /** {@code v ← μ·v + g} (v = g at t = 1); {@code θ ← θ − η·v}. */
     @Override
     public void update(Matrix parameter, Matrix gradient, double eta, ParameterState state) {
-        Matrix v = velocity(gradient, momentum, state);
-        parameter.addScaled(-eta, v); // θ ← θ − η·v
-    }
-
-    /**
-     * Updates and returns the velocity buffer of one parameter: {@code v ← g} the first time, then
-     * {@code v ← μ·v + g}. Shared with {@link Nesterov}.
-     */
-    static Matrix velocity(Matrix g, double mu, ParameterState state) {
         boolean first = !state.hasSlot(VELOCITY);
         Matrix v = state.slot(VELOCITY);
-        if (first) {
-            v.copyFrom(g); //       v ← g
-        } else {
-            v.scale(mu); //         v ← μ·v
-            v.addScaled(1, g); //   v ← v + g
-        }
-        return v;
+        Matrix.momentumStep(parameter, gradient, v, eta, momentum, first, false); // v ← μ·v + g; θ ← θ − η·v
     }
 
     @Override

@@ -56,9 +56,9 @@ public final class Nesterov implements Optimizer {
     /** {@code v ← μ·v + g} (v = g at t = 1); {@code θ ← θ − η·(g + μ·v)}. */
     @Override
     public void update(Matrix parameter, Matrix gradient, double eta, ParameterState state) {
-        Matrix v = Momentum.velocity(gradient, momentum, state);
-        parameter.addScaled(-eta, gradient); //        θ ← θ − η·g
-        parameter.addScaled(-eta * momentum, v); //    θ ← θ − η·μ·v
+        boolean first = !state.hasSlot(Momentum.VELOCITY);
+        Matrix v = state.slot(Momentum.VELOCITY);
+        Matrix.momentumStep(parameter, gradient, v, eta, momentum, first, true); // v ← μ·v + g; θ ← θ − η·(g + μ·v)
     }
 
     @Override

@@ -17,6 +17,8 @@ public final class ParameterState {
     private final Matrix shapeOf;
     /** Buffers already looked up, by short name: a step's lookups then allocate nothing. */
     private final java.util.Map<String, Matrix> found = new java.util.HashMap<>();
+    /** See {@link #scratch()}. */
+    private Matrix scratch;
 
     ParameterState(OptimizerState owner, int layer, ParameterKind kind, Matrix shapeOf) {
         this.owner = owner;
@@ -79,6 +81,17 @@ public final class ParameterState {
             found.put(name, buffer);
         }
         return buffer;
+    }
+
+    /**
+     * Returns a buffer of the parameter's shape and precision for the intermediate results of one step (the
+     * transformed gradient), made on first use and reused: not part of the state, never saved or copied.
+     */
+    Matrix scratch() {
+        if (scratch == null) {
+            scratch = Matrix.zeros(shapeOf.precision(), shapeOf.rows(), shapeOf.cols());
+        }
+        return scratch;
     }
 
     /** Whether buffers made through this view would have the shape and precision of {@code parameter}. */

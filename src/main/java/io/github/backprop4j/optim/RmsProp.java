@@ -97,10 +97,7 @@ public final class RmsProp implements Optimizer {
     @Override
     public void update(Matrix parameter, Matrix gradient, double eta, ParameterState state) {
         Matrix s = state.slot(SQUARE_AVERAGE);
-        Matrix.zip(s, gradient, (si, gi) -> alpha * si + (1 - alpha) * gi * gi, s); // s ← α·s + (1 − α)·g²
-        Matrix step = gradient.copy();
-        Matrix.zip(gradient, s, (gi, si) -> gi / (Math.sqrt(si) + epsilon), step); //  g / (√s + ε)
-        parameter.addScaled(-eta, step); //                                            θ ← θ − η·g / (√s + ε)
+        Matrix.rmsPropStep(parameter, gradient, s, eta, alpha, epsilon); // s ← α·s + (1 − α)·g²; θ ← θ − η·g / (√s + ε)
     }
 
     @Override

@@ -36,13 +36,22 @@ final class TransformedOptimizer implements Optimizer {
         return optimizer.learningRate();
     }
 
-    /** {@code g ← tₖ(θ, g)} for each transform in order, then the wrapped update. */
+    /**
+     * {@code g ← tₖ(θ, g)} for each transform in order, then the wrapped update. The built-in transforms write
+     * into one buffer of the parameter state, reused from step to step, rather than a new matrix each.
+     */
     @Override
     public void update(Matrix parameter, Matrix gradient, double eta, ParameterState state) {
         Matrix theta = parameter.readOnlyView();
-        Matrix g = gradient.readOnlyView();
+        Matrix scratch = state.scratch();
+        // A gradient that is the buffer already comes from an enclosing chain (a custom optimizer wrapping this
+        // one), which may still read it: then this chain writes new matrices instead.
+        Matrix out = gradient == scratch ? null : scratch;
+        Matrix g = gradient;
         for (GradientTransform t : transforms) {
-            Matrix next = t.transform(theta, g, state);
+            Matrix next = t instanceof GradientTransforms.Fused f && out != null
+                    ? f.transformInto(theta, g, state, out) //  g may be out: the transforms work element by element
+                    : t.transform(theta, g.readOnlyView(), state);
             if (next == null || next.rows() != g.rows() || next.cols() != g.cols()
                     || next.precision() != g.precision()) {
                 throw new IllegalStateException(t + " returned " + next + " for layer " + state.layer() + " "
@@ -50,7 +59,7 @@ final class TransformedOptimizer implements Optimizer {
             }
             g = next;
         }
-        optimizer.update(parameter, g, eta, state);
+        optimizer.update(parameter, g == gradient ? gradient.readOnlyView() : g, eta, state);
     }
 
     @Override

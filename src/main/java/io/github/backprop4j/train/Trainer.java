@@ -210,6 +210,7 @@ public final class Trainer {
                 : checkMonitored(earlyStopping.monitored(), validation != null);
 
         TrainingSession session = new TrainingSession(network, loss, optimizer, state, dropout, clipNorm);
+        EpochBatches batches = EpochBatches.of(training, batchSize, network.precision());
         TrainingRun run = new TrainingRun(network, epochs, runSeed, state, loss, optimizer, earlier);
         listeners.forEach(l -> l.onTrainingStart(run));
 
@@ -242,8 +243,8 @@ public final class Trainer {
             Evaluation trainingEval = new Evaluation();
             String interruption;
             try {
-                interruption = trainEpoch(run, session, state, training, epoch, shuffleRandom, dropoutRandom,
-                        trainingEval);
+                interruption = trainEpoch(run, session, state, batches, training, epoch, shuffleRandom,
+                        dropoutRandom, trainingEval);
                 if (interruption == null) {
                     run.network(); // a snapshot per epoch, checked to be finite
                 }
@@ -306,11 +307,10 @@ public final class Trainer {
      *
      * @return {@code null} if the epoch completed, else why it stopped early
      */
-    private String trainEpoch(TrainingRun run, TrainingSession session, OptimizerState state, DataSource training,
-            int epoch, SplittableRandom shuffleRandom, SplittableRandom dropoutRandom, Evaluation eval) {
-        Network network = run.network();
-        try (DataSource.Batches batches = training.batches(batchSize, network.precision(),
-                shuffle ? shuffleRandom : null)) {
+    private String trainEpoch(TrainingRun run, TrainingSession session, OptimizerState state, EpochBatches batches,
+            DataSource training, int epoch, SplittableRandom shuffleRandom, SplittableRandom dropoutRandom, Evaluation eval) {
+        batches.start(shuffle ? shuffleRandom : null);
+        try (batches) {
             int batchNumber = 0;
             while (batches.hasNext()) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -319,12 +319,13 @@ public final class Trainer {
                 if (run.isStopRequested()) { // e.g. asked for in onTrainingStart or onEpochStart
                     return run.stopRequest();
                 }
-                Batch batch = batches.next();
+                batches.next();
                 batchNumber++;
                 final int b = batchNumber;
                 double batchLoss;
                 try {
-                    batchLoss = session.gradients(batch.features(), batch.targets(), dropoutRandom);
+                    batchLoss = session.gradients(batches.features(), batches.targets(), dropoutRandom,
+                            batches.checkedBeforehand());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("training: epoch " + epoch + ", batch " + b
                             + " (rows are numbered within the batch): " + e.getMessage(), e);
@@ -337,7 +338,7 @@ public final class Trainer {
                 run.learningRate(eta);
                 session.update(eta);
                 run.stepped(() -> snapshot(session, epoch, b));
-                eval.add(batchLoss, session.output(), batch.targets());
+                eval.add(batchLoss, session.output(), batches.targets());
                 listeners.forEach(l -> l.onBatchEnd(run, epoch, b, batchLoss));
             }
             if (batchNumber == 0) {
@@ -501,7 +502,8 @@ public final class Trainer {
      */
     private void checkValues(Network network, DataSource data, String name) {
         if (data instanceof DataSet d) {
-            if (network.precision() == Precision.FLOAT32) {
+            // float32 storage holds only float values, and a data set's values are finite: nothing to scan for
+            if (network.precision() == Precision.FLOAT32 && d.precision() == Precision.FLOAT64) {
                 requireFloatRange(d.features(), name + ": features");
                 requireFloatRange(d.targets(), name + ": targets");
             }

@@ -49,6 +49,12 @@ final class TrainingSession {
     private Matrix[] passed;
     private Matrix[] mask;
     private Matrix[] delta;
+    /**
+     * The buffers of the batch size before, kept so that an epoch whose last batch is shorter switches between
+     * two sets instead of allocating one each time: {@code {z, a, passed, mask, delta}}, of {@link #spareRows}.
+     */
+    private Matrix[][] spare;
+    private int spareRows;
 
     private Network snapshot;
     private boolean changedSinceSnapshot;
@@ -82,6 +88,21 @@ final class TrainingSession {
         if (batchRows == rows) {
             return;
         }
+        Matrix[][] current = rows == 0 ? null : new Matrix[][] {z, a, passed, mask, delta};
+        int currentRows = rows;
+        if (spare != null && spareRows == batchRows) {
+            rows = spareRows;
+            z = spare[0];
+            a = spare[1];
+            passed = spare[2];
+            mask = spare[3];
+            delta = spare[4];
+            spare = current;
+            spareRows = currentRows;
+            return;
+        }
+        spare = current;
+        spareRows = currentRows;
         rows = batchRows;
         z = new Matrix[last + 1];
         a = new Matrix[last + 1];
@@ -111,9 +132,25 @@ final class TrainingSession {
      * @return the batch's loss {@code C}
      */
     double gradients(Matrix x, Matrix y, RandomGenerator random) {
-        x.requireFinite("inputs");
-        y.requireFinite("targets");
-        loss.checkTargets(y);
+        return gradients(x, y, random, false);
+    }
+
+    /**
+     * Feeds a batch forward and backpropagates it, as {@link #gradients(Matrix, Matrix, RandomGenerator)}, but
+     * skips the checks of the batch's values when they were all checked before training started.
+     *
+     * @param x {@code [batch × inputSize]} in the network's precision
+     * @param y {@code [batch × outputSize]} in the network's precision
+     * @param random the dropout masks' source, or {@code null} without dropout
+     * @param checkedBeforehand whether every input is known to be finite and every target known to suit the loss
+     * @return the batch's loss {@code C}
+     */
+    double gradients(Matrix x, Matrix y, RandomGenerator random, boolean checkedBeforehand) {
+        if (!checkedBeforehand) {
+            x.requireFinite("inputs");
+            y.requireFinite("targets");
+            loss.checkTargets(y);
+        }
         ensureBuffers(x.rows());
         for (int l = 0; l <= last; l++) {
             if (l > 0) {
