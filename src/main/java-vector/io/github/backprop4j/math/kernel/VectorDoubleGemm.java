@@ -616,6 +616,14 @@ public final class VectorDoubleGemm implements DoubleGemm {
         for (int i = 0; i < n; i++) {
             int ai = i * k;
             int j = j0;
+            if (H == 1) {
+                for (; j + 8 <= j1; j += 8) {
+                    dot8(a, ai, b, j * k, k, k8, lanes);
+                    for (int q = 0; q < 8; q++) {
+                        out[i * m + j + q] = finish(lanes, q * PARTIALS, a, ai, b, (j + q) * k, k8, k);
+                    }
+                }
+            }
             for (; j + 4 <= j1; j += 4) {
                 dot4(a, ai, b, j * k, k, k8, lanes);
                 for (int q = 0; q < 4; q++) {
@@ -628,6 +636,40 @@ public final class VectorDoubleGemm implements DoubleGemm {
                 out[i * m + j] = finish(lanes, 0, a, ai, b, bj, k8, k);
             }
         }
+    }
+
+    /**
+     * Eight rows of b from {@code b0} against one row of a, where one vector holds the eight partial sums
+     * ({@code H == 1}): eight streams of b in flight, as the float32 path found best for a single sample.
+     */
+    private static void dot8(double[] a, int ai, double[] b, int b0, int k, int k8, double[] lanes) {
+        DoubleVector c0 = DoubleVector.zero(S);
+        DoubleVector c1 = c0;
+        DoubleVector c2 = c0;
+        DoubleVector c3 = c0;
+        DoubleVector c4 = c0;
+        DoubleVector c5 = c0;
+        DoubleVector c6 = c0;
+        DoubleVector c7 = c0;
+        for (int p = 0; p < k8; p += PARTIALS) {
+            DoubleVector x = DoubleVector.fromArray(S, a, ai + p);
+            c0 = x.fma(DoubleVector.fromArray(S, b, b0 + p), c0);
+            c1 = x.fma(DoubleVector.fromArray(S, b, b0 + k + p), c1);
+            c2 = x.fma(DoubleVector.fromArray(S, b, b0 + 2 * k + p), c2);
+            c3 = x.fma(DoubleVector.fromArray(S, b, b0 + 3 * k + p), c3);
+            c4 = x.fma(DoubleVector.fromArray(S, b, b0 + 4 * k + p), c4);
+            c5 = x.fma(DoubleVector.fromArray(S, b, b0 + 5 * k + p), c5);
+            c6 = x.fma(DoubleVector.fromArray(S, b, b0 + 6 * k + p), c6);
+            c7 = x.fma(DoubleVector.fromArray(S, b, b0 + 7 * k + p), c7);
+        }
+        c0.intoArray(lanes, 0);
+        c1.intoArray(lanes, PARTIALS);
+        c2.intoArray(lanes, 2 * PARTIALS);
+        c3.intoArray(lanes, 3 * PARTIALS);
+        c4.intoArray(lanes, 4 * PARTIALS);
+        c5.intoArray(lanes, 5 * PARTIALS);
+        c6.intoArray(lanes, 6 * PARTIALS);
+        c7.intoArray(lanes, 7 * PARTIALS);
     }
 
     /**
