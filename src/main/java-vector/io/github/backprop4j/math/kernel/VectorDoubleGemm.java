@@ -208,7 +208,11 @@ public final class VectorDoubleGemm implements DoubleGemm {
             }
         }
         for (; j < m; j++) {
-            for (int i = i0; i < i1; i++) {
+            int i = i0;
+            for (; i + 4 <= i1; i += 4) {
+                tailColumn4(a, rs, cs, b, out, k, m, i, j);
+            }
+            for (; i < i1; i++) {
                 double s = 0;
                 int ai = i * rs;
                 for (int p = 0; p < k; p++) {
@@ -217,6 +221,32 @@ public final class VectorDoubleGemm implements DoubleGemm {
                 out[i * m + j] = s;
             }
         }
+    }
+
+    /**
+     * Rows {@code i..i+3} of the one column {@code j} past the last full vector (a classifier's 10 outputs end
+     * in two): four independent chains of {@link Math#fma}, since one chain at a time waits on each add.
+     */
+    private static void tailColumn4(double[] a, int rs, int cs, double[] b, double[] out, int k, int m, int i,
+            int j) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int ai = i * rs;
+        for (int p = 0; p < k; p++) {
+            double y = b[p * m + j];
+            int ap = ai + p * cs;
+            s0 = Math.fma(a[ap], y, s0);
+            s1 = Math.fma(a[ap + rs], y, s1);
+            s2 = Math.fma(a[ap + 2 * rs], y, s2);
+            s3 = Math.fma(a[ap + 3 * rs], y, s3);
+        }
+        int o = i * m + j;
+        out[o] = s0;
+        out[o + m] = s1;
+        out[o + 2 * m] = s2;
+        out[o + 3 * m] = s3;
     }
 
     private static void tile8x2(double[] a, int rs, int cs, double[] b, double[] out, int m, int i, int j, int p0,
