@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * inputs given in the other precision are converted on the way in.
  *
  * <p>Memory: the parameters, {@link Precision#bytesPerElement()} bytes each. On the scalar kernel path (the JVM
- * runs without {@code --add-modules jdk.incubator.vector}), predicting fewer than 8 samples at a time also keeps
- * a transposed copy of each layer's weights, made on first use: up to twice the weights' memory.
+ * runs without {@code --add-modules jdk.incubator.vector}), predicting also keeps a transposed copy of each
+ * layer's weights, made on first use: up to twice the weights' memory.
  */
 public final class Network {
 

@@ -55,10 +55,14 @@ public final class Engine {
     static final long MIN_WORK_PER_THREAD = Long.getLong("backprop4j.minWorkPerThread", 1L << 21);
 
     /**
-     * Products with fewer rows than this (predicting a few samples) take, on the scalar path, the transposed
-     * copy an immutable right operand keeps ({@link Matrix#immutableCopy()}).
+     * On the scalar path, {@code a·bᵀ} with an immutable b ({@link Matrix#immutableCopy()}, a layer's weights:
+     * predicting) multiplies the transposed copy b keeps, one array per row, instead of transposing b each
+     * time: always when a has fewer rows than this, and for any number of rows when b has at most
+     * {@link #KEPT_WIDTH} rows (the copy's rows are not cut into panels, so their sums must fit in L2).
      */
     static final int FEW_ROWS = 8;
+    /** See {@link #FEW_ROWS}: 4 rows of sums of 1024 doubles are 32 KiB. */
+    static final int KEPT_WIDTH = 1024;
 
     /** Why the scalar path runs although the vector path was not turned off, or null; read once. */
     private static final String SCALAR_REASON = scalarReason(System::getProperty, vmOption("UseJVMCICompiler"));
@@ -273,16 +277,22 @@ public final class Engine {
     }
 
     /**
-     * {@code out[n×m] = a[n×k]·b[m×k]ᵀ}. On the scalar path, a few rows times an immutable b (predicting a few
-     * samples) multiply the transposed copy b keeps, which gives the bits of the other routes.
+     * {@code out[n×m] = a[n×k]·b[m×k]ᵀ}. On the scalar path, a product with an immutable b (predicting)
+     * multiplies the transposed copy b keeps ({@link #FEW_ROWS}), which gives the bits of the other routes.
      */
     static void multiplyTransposed(float[] a, FloatMatrix bMatrix, float[] out, int n, int k, int m) {
         float[] b = bMatrix.data;
-        if (n < FEW_ROWS && bMatrix.frozen && GEMM instanceof ScalarFloatGemm scalar) {
-            scalar.multiply(a, k, 1, bMatrix.transposedRows(), out, k, m, 0, n);
+        long work = (long) n * k * m;
+        if (bMatrix.frozen && (n < FEW_ROWS || m <= KEPT_WIDTH) && GEMM instanceof ScalarFloatGemm scalar) {
+            float[][] bt = bMatrix.transposedRows();
+            int parts = parts(work, n / 4);
+            if (parts <= 1) {
+                scalar.multiply(a, k, 1, bt, out, k, m, 0, n);
+            } else {
+                split(n, parts, (i0, i1) -> scalar.multiply(a, k, 1, bt, out, k, m, i0, i1));
+            }
             return;
         }
-        long work = (long) n * k * m;
         if (GEMM.prefersNarrow(n, k, m)) {
             int width = GEMM.lanes();
             float[] bt = packed(PACKED, k * width);
@@ -378,11 +388,17 @@ public final class Engine {
     /** {@link #multiplyTransposed(float[], FloatMatrix, float[], int, int, int)} for float64. */
     static void multiplyTransposed(double[] a, DoubleMatrix bMatrix, double[] out, int n, int k, int m) {
         double[] b = bMatrix.data;
-        if (n < FEW_ROWS && bMatrix.frozen && DGEMM instanceof ScalarDoubleGemm scalar) {
-            scalar.multiply(a, k, 1, bMatrix.transposedRows(), out, k, m, 0, n);
+        long work = (long) n * k * m;
+        if (bMatrix.frozen && (n < FEW_ROWS || m <= KEPT_WIDTH) && DGEMM instanceof ScalarDoubleGemm scalar) {
+            double[][] bt = bMatrix.transposedRows();
+            int parts = parts(work, n / 4);
+            if (parts <= 1) {
+                scalar.multiply(a, k, 1, bt, out, k, m, 0, n);
+            } else {
+                split(n, parts, (i0, i1) -> scalar.multiply(a, k, 1, bt, out, k, m, i0, i1));
+            }
             return;
         }
-        long work = (long) n * k * m;
         if (DGEMM.prefersNarrow(n, k, m)) {
             int width = DGEMM.lanes();
             double[] bt = packedDouble(PACKED_DOUBLE, k * width);

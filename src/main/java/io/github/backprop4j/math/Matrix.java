@@ -279,9 +279,9 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     /**
      * Returns a read-only copy that nothing can ever write: unlike a {@linkplain #readOnlyView() view}, its
      * elements never change, so it may keep forms of itself that make products faster. On the scalar path (no
-     * Vector API) one does: the first {@code x · thisᵀ} with fewer than 8 rows of {@code x} (predicting a few
-     * samples) makes a transposed copy of this matrix, as much memory again, kept for the copy's lifetime. An
-     * immutable holder of parameters (a {@code Layer}) keeps them so.
+     * Vector API) one does: the first {@code x · thisᵀ} (predicting, when this holds a layer's weights) makes a
+     * transposed copy of this matrix, as much memory again, kept for the copy's lifetime. An immutable holder
+     * of parameters (a {@code Layer}) keeps them so.
      *
      * @return an immutable copy, or this matrix if it already is one
      */

@@ -261,6 +261,19 @@ class EngineTest {
             }
             b.set(0, 0, 99); // the copy owns its storage: a write to the original does not reach it
             assertThat(frozen.get(0, 0)).isNotEqualTo(99.0);
+
+            // a product large enough to be split over threads (a batch predicted on the scalar path)
+            Matrix big = a.toPrecision(precision);
+            Matrix weights = w.toPrecision(precision);
+            Matrix want = Matrix.zeros(precision, big.rows(), weights.rows());
+            Matrix.multiplyTransposed(big, weights, want);
+            for (int t : new int[] {1, 2, 3}) {
+                Engine.setThreads(t);
+                Matrix got = Matrix.zeros(precision, big.rows(), weights.rows());
+                Matrix.multiplyTransposed(big, weights.immutableCopy(), got);
+                assertThat(got).as("%s, %d threads", precision, t).isEqualTo(want);
+            }
+            Engine.setThreads(1);
         }
     }
 

@@ -208,7 +208,11 @@ public final class VectorDoubleGemm implements DoubleGemm {
             }
         }
         for (; j < m; j++) {
-            for (int i = i0; i < i1; i++) {
+            int i = i0;
+            for (; i + 4 <= i1; i += 4) {
+                tailColumn4(a, rs, cs, b, out, k, m, i, j);
+            }
+            for (; i < i1; i++) {
                 double s = 0;
                 int ai = i * rs;
                 for (int p = 0; p < k; p++) {
@@ -217,6 +221,32 @@ public final class VectorDoubleGemm implements DoubleGemm {
                 out[i * m + j] = s;
             }
         }
+    }
+
+    /**
+     * Rows {@code i..i+3} of the one column {@code j} past the last full vector (a classifier's 10 outputs end
+     * in two): four independent chains of {@link Math#fma}, since one chain at a time waits on each add.
+     */
+    private static void tailColumn4(double[] a, int rs, int cs, double[] b, double[] out, int k, int m, int i,
+            int j) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int ai = i * rs;
+        for (int p = 0; p < k; p++) {
+            double y = b[p * m + j];
+            int ap = ai + p * cs;
+            s0 = Math.fma(a[ap], y, s0);
+            s1 = Math.fma(a[ap + rs], y, s1);
+            s2 = Math.fma(a[ap + 2 * rs], y, s2);
+            s3 = Math.fma(a[ap + 3 * rs], y, s3);
+        }
+        int o = i * m + j;
+        out[o] = s0;
+        out[o + m] = s1;
+        out[o + 2 * m] = s2;
+        out[o + 3 * m] = s3;
     }
 
     private static void tile8x2(double[] a, int rs, int cs, double[] b, double[] out, int m, int i, int j, int p0,
@@ -616,6 +646,14 @@ public final class VectorDoubleGemm implements DoubleGemm {
         for (int i = 0; i < n; i++) {
             int ai = i * k;
             int j = j0;
+            if (H == 1) {
+                for (; j + 8 <= j1; j += 8) {
+                    dot8(a, ai, b, j * k, k, k8, lanes);
+                    for (int q = 0; q < 8; q++) {
+                        out[i * m + j + q] = finish(lanes, q * PARTIALS, a, ai, b, (j + q) * k, k8, k);
+                    }
+                }
+            }
             for (; j + 4 <= j1; j += 4) {
                 dot4(a, ai, b, j * k, k, k8, lanes);
                 for (int q = 0; q < 4; q++) {
@@ -628,6 +666,40 @@ public final class VectorDoubleGemm implements DoubleGemm {
                 out[i * m + j] = finish(lanes, 0, a, ai, b, bj, k8, k);
             }
         }
+    }
+
+    /**
+     * Eight rows of b from {@code b0} against one row of a, where one vector holds the eight partial sums
+     * ({@code H == 1}): eight streams of b in flight, as the float32 path found best for a single sample.
+     */
+    private static void dot8(double[] a, int ai, double[] b, int b0, int k, int k8, double[] lanes) {
+        DoubleVector c0 = DoubleVector.zero(S);
+        DoubleVector c1 = c0;
+        DoubleVector c2 = c0;
+        DoubleVector c3 = c0;
+        DoubleVector c4 = c0;
+        DoubleVector c5 = c0;
+        DoubleVector c6 = c0;
+        DoubleVector c7 = c0;
+        for (int p = 0; p < k8; p += PARTIALS) {
+            DoubleVector x = DoubleVector.fromArray(S, a, ai + p);
+            c0 = x.fma(DoubleVector.fromArray(S, b, b0 + p), c0);
+            c1 = x.fma(DoubleVector.fromArray(S, b, b0 + k + p), c1);
+            c2 = x.fma(DoubleVector.fromArray(S, b, b0 + 2 * k + p), c2);
+            c3 = x.fma(DoubleVector.fromArray(S, b, b0 + 3 * k + p), c3);
+            c4 = x.fma(DoubleVector.fromArray(S, b, b0 + 4 * k + p), c4);
+            c5 = x.fma(DoubleVector.fromArray(S, b, b0 + 5 * k + p), c5);
+            c6 = x.fma(DoubleVector.fromArray(S, b, b0 + 6 * k + p), c6);
+            c7 = x.fma(DoubleVector.fromArray(S, b, b0 + 7 * k + p), c7);
+        }
+        c0.intoArray(lanes, 0);
+        c1.intoArray(lanes, PARTIALS);
+        c2.intoArray(lanes, 2 * PARTIALS);
+        c3.intoArray(lanes, 3 * PARTIALS);
+        c4.intoArray(lanes, 4 * PARTIALS);
+        c5.intoArray(lanes, 5 * PARTIALS);
+        c6.intoArray(lanes, 6 * PARTIALS);
+        c7.intoArray(lanes, 7 * PARTIALS);
     }
 
     /**
