@@ -112,13 +112,13 @@ class OptimizerKernelsMatchReferenceTest {
 
                     String where = shape[0] + " × " + shape[1] + " " + kind.label() + ", step " + step;
                     assertThat(g).as("the gradient is not changed, %s", where).isEqualTo(gradient);
-                    assertThat(bits(fastTheta)).as("θ, %s", where).isEqualTo(bits(referenceTheta));
+                    assertMatches(c, precision, fastTheta, referenceTheta, 4, "θ, " + where);
                     Map<String, Matrix> fastSlots = fastState.slots();
                     Map<String, Matrix> referenceSlots = referenceState.slots();
                     assertThat(fastSlots.keySet()).as("buffers, %s", where).isEqualTo(referenceSlots.keySet());
                     for (String name : referenceSlots.keySet()) {
-                        assertThat(bits(fastSlots.get(name))).as("%s, %s", name, where)
-                                .isEqualTo(bits(referenceSlots.get(name)));
+                        assertMatches(c, precision, fastSlots.get(name), referenceSlots.get(name), 4,
+                                name + ", " + where);
                     }
                 }
             }
@@ -155,10 +155,10 @@ class OptimizerKernelsMatchReferenceTest {
                     referenceState.forParameter(1, ParameterKind.WEIGHTS, referenceTheta));
             referenceState.completeStep();
         }
-        assertThat(bits(fastTheta)).as("θ after 1500 steps").isEqualTo(bits(referenceTheta));
+        assertMatches(c, precision, fastTheta, referenceTheta, 1500, "θ after 1500 steps");
         Map<String, Matrix> referenceSlots = referenceState.slots();
         for (String name : referenceSlots.keySet()) {
-            assertThat(bits(fastState.slots().get(name))).as(name).isEqualTo(bits(referenceSlots.get(name)));
+            assertMatches(c, precision, fastState.slots().get(name), referenceSlots.get(name), 1500, name);
         }
     }
 
@@ -176,6 +176,42 @@ class OptimizerKernelsMatchReferenceTest {
     private static double gaussian(SplittableRandom random) {
         double u = 1 - random.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    /**
+     * The float32 adaptive optimizers (AdaGrad, RMSProp, Adam, AdamW) compute in float, as torch.optim does,
+     * where the reference computes each element in double and rounds once: those agree to float rounding, a
+     * few units in the last place per step. Everything else must give the reference's bits.
+     */
+    private static void assertMatches(Case c, Precision precision, Matrix fast, Matrix reference, int steps,
+            String what) {
+        boolean inFloat = precision == Precision.FLOAT32 && (c.base() instanceof AdaGrad
+                || c.base() instanceof RmsProp || c.base() instanceof Adam || c.base() instanceof AdamW);
+        if (!inFloat) {
+            assertThat(bits(fast)).as(what).isEqualTo(bits(reference));
+            return;
+        }
+        // θ starts at unit scale and each step moves it by up to about 10·η: errors are ulps of that scale. A
+        // buffer's elements are errors of its own scale (its largest element), e.g. v ≈ g² of every magnitude.
+        double scale = what.startsWith("θ") ? 1 : 1e-2 * maxAbs(reference);
+        for (int r = 0; r < reference.rows(); r++) {
+            for (int col = 0; col < reference.cols(); col++) {
+                double want = reference.get(r, col);
+                double tolerance = 8 * steps * Math.ulp((float) Math.max(Math.abs(want), scale));
+                assertThat(fast.get(r, col)).as("%s [%d][%d]", what, r, col).isCloseTo(want,
+                        org.assertj.core.data.Offset.offset(tolerance));
+            }
+        }
+    }
+
+    private static double maxAbs(Matrix m) {
+        double max = 0;
+        for (int r = 0; r < m.rows(); r++) {
+            for (int col = 0; col < m.cols(); col++) {
+                max = Math.max(max, Math.abs(m.get(r, col)));
+            }
+        }
+        return max;
     }
 
     /** The raw bits of every element, so that a difference shows as one number, −0 and +0 apart. */

@@ -191,8 +191,9 @@ public final class OptimizerKernels {
     // ------------------------------------------------------------------ AdaGrad and RMSProp
 
     /**
-     * AdaGrad: {@code s[i] = s[i] + g[i]²}, then {@code θ[i] += −η·g[i] / (√s[i] + ε)}; the sum and the step
-     * are computed in double and each rounded to float once.
+     * AdaGrad: {@code s[i] = s[i] + g[i]²}, then {@code θ[i] += −η·g[i] / (√s[i] + ε)}, in float arithmetic as
+     * {@code torch.optim.Adagrad} computes a float32 parameter (a loop C2 vectorises; with double arithmetic
+     * and the conversions it needs, it stays scalar on JDK 17 and cost more than the rest of a training step).
      *
      * @param theta the parameter, updated
      * @param g the gradient
@@ -202,12 +203,12 @@ public final class OptimizerKernels {
      */
     public static void adaGrad(float[] theta, float[] g, float[] s, double eta, double epsilon) {
         float a = (float) -eta;
+        float e = (float) epsilon;
         for (int i = 0; i < theta.length; i++) {
-            double gi = g[i];
-            float si = (float) (s[i] + gi * gi);
+            float gi = g[i];
+            float si = s[i] + gi * gi;
             s[i] = si;
-            float step = (float) (gi / (Math.sqrt(si) + epsilon));
-            theta[i] += a * step;
+            theta[i] += a * (gi / ((float) Math.sqrt(si) + e));
         }
     }
 
@@ -232,8 +233,8 @@ public final class OptimizerKernels {
     }
 
     /**
-     * RMSProp: {@code s[i] = α·s[i] + (1 − α)·g[i]²}, then {@code θ[i] += −η·g[i] / (√s[i] + ε)}; the average
-     * and the step are computed in double and each rounded to float once.
+     * RMSProp: {@code s[i] = α·s[i] + (1 − α)·g[i]²}, then {@code θ[i] += −η·g[i] / (√s[i] + ε)}, in float
+     * arithmetic as {@code torch.optim.RMSprop} computes a float32 parameter (a loop C2 vectorises).
      *
      * @param theta the parameter, updated
      * @param g the gradient
@@ -244,13 +245,14 @@ public final class OptimizerKernels {
      */
     public static void rmsProp(float[] theta, float[] g, float[] s, double eta, double alpha, double epsilon) {
         float a = (float) -eta;
-        double rest = 1 - alpha;
+        float al = (float) alpha;
+        float rest = (float) (1 - alpha);
+        float e = (float) epsilon;
         for (int i = 0; i < theta.length; i++) {
-            double gi = g[i];
-            float si = (float) (alpha * s[i] + rest * gi * gi);
+            float gi = g[i];
+            float si = al * s[i] + rest * gi * gi;
             s[i] = si;
-            float step = (float) (gi / (Math.sqrt(si) + epsilon));
-            theta[i] += a * step;
+            theta[i] += a * (gi / ((float) Math.sqrt(si) + e));
         }
     }
 
@@ -279,9 +281,10 @@ public final class OptimizerKernels {
     // ------------------------------------------------------------------ Adam
 
     /**
-     * Adam (and AdamW): {@code θ[i] = d·θ[i]}; {@code m[i] = β1·m[i] + (1 − β1)·g[i]} in float;
-     * {@code v[i] = β2·v[i] + (1 − β2)·g[i]²} in double, rounded once; then
-     * {@code θ[i] += k·m[i] / (√v[i] / c₂ + ε)}, the quotient in double, rounded once.
+     * Adam (and AdamW): {@code θ[i] = d·θ[i]}; {@code m[i] = β1·m[i] + (1 − β1)·g[i]};
+     * {@code v[i] = β2·v[i] + (1 − β2)·g[i]²}; then {@code θ[i] += k·m[i] / (√v[i] / c₂ + ε)}, all in float
+     * arithmetic as {@code torch.optim.Adam} computes a float32 parameter: a loop C2 vectorises, where double
+     * arithmetic and its conversions kept it scalar on JDK 17, at more than half of a training step.
      *
      * @param theta the parameter, updated
      * @param g the gradient
@@ -299,18 +302,19 @@ public final class OptimizerKernels {
             double epsilon, double stepFactor, double sqrtCorrection2, double decay) {
         float b1 = (float) beta1;
         float rest1 = (float) (1 - beta1);
-        double rest2 = 1 - beta2;
+        float b2 = (float) beta2;
+        float rest2 = (float) (1 - beta2);
+        float e = (float) epsilon;
+        float c2 = (float) sqrtCorrection2;
         float k = (float) stepFactor;
         float d = (float) decay;
         for (int i = 0; i < theta.length; i++) {
             float gi = g[i];
             float mi = m[i] * b1 + rest1 * gi;
             m[i] = mi;
-            double gd = gi;
-            float vi = (float) (beta2 * v[i] + rest2 * gd * gd);
+            float vi = b2 * v[i] + rest2 * gi * gi;
             v[i] = vi;
-            float step = (float) (mi / (Math.sqrt(vi) / sqrtCorrection2 + epsilon));
-            theta[i] = theta[i] * d + k * step;
+            theta[i] = theta[i] * d + k * (mi / ((float) Math.sqrt(vi) / c2 + e));
         }
     }
 
