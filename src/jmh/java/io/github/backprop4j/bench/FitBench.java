@@ -11,7 +11,9 @@ import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.train.EpochSummary;
 import io.github.backprop4j.train.Mnist;
 import io.github.backprop4j.train.Trainer;
+import io.github.backprop4j.train.TrainingListener;
 import io.github.backprop4j.train.TrainingResult;
+import io.github.backprop4j.train.TrainingRun;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,8 +35,9 @@ import java.util.Map;
  *       784-128(ReLU)-10(softmax) network, cross-entropy, plain SGD (η = 0.01), batches of 32 and 128; each
  *       call continues from the network the previous one returned. One warm-up epoch, then the timed
  *       epochs; the value is the median of samples/s over the timed calls (wall time of the whole call).
- *       Also the bytes the calling thread allocated per optimizer step (its helper threads' are not
- *       counted).</li>
+ *       Also the bytes the training thread allocates per step in the steady state (from one batch's end to
+ *       the next, through a {@link TrainingListener}) and per call divided by the steps (helper threads'
+ *       allocations are not counted).</li>
  *   <li>{@code optimizers}: the same at 784-256(ReLU)-10 with batches of 32 and 64, for SGD (the baseline),
  *       Adam, AdamW, RMSProp and AdaGrad, with the learning rates of {@code bench/pytorch_mnist_bench.py}
  *       and torch's other defaults.</li>
@@ -43,8 +46,8 @@ import java.util.Map;
  *       {@link Network#predict(Matrix)} of the first 1,000 digits, median samples/s over runs.</li>
  * </ul>
  * Each measurement is taken with {@link Engine#setThreads(int)} 1 and 2 (or the list given), in one JVM,
- * after (when {@code fit} is asked for) one untimed epoch at each of its batch sizes that warms up the code all
- * rows share.
+ * after one untimed SGD epoch at each batch size of the first kind of training row asked for, which warms up
+ * the code all rows share.
  *
  * <p>Arguments ({@code --name value}): {@code --path} the label of the configuration (required, e.g.
  * {@code float32-vector}); {@code --precision float32|float64}; {@code --rows fit,predict,optimizers};
@@ -107,7 +110,9 @@ public final class FitBench {
                 .toArray();
         emit(bench.meta());
         if (rows.contains("fit")) {
-            bench.warmUpJvm();
+            bench.warmUpJvm(HIDDEN, FIT_BATCHES);
+        } else if (rows.contains("optimizers")) {
+            bench.warmUpJvm(OPTIMIZER_HIDDEN, OPTIMIZER_BATCHES);
         }
         for (String row : rows) {
             switch (row) {
@@ -168,22 +173,23 @@ public final class FitBench {
     }
 
     /**
-     * One untimed epoch at each training batch size on one thread before the first row, so that the first
-     * row measured does not pay for compiling the code every row shares.
+     * One untimed SGD epoch at each batch size on one thread before the first row, so that the first row
+     * measured does not pay for compiling the code every row shares.
      */
-    private void warmUpJvm() {
+    private void warmUpJvm(int hidden, int[] batches) {
         Engine.setThreads(1);
-        for (int batch : FIT_BATCHES) {
+        for (int batch : batches) {
             Trainer trainer = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(optimizer("sgd")).epochs(1)
                     .batchSize(batch).shuffle(false).seed(SEED).logging(false).build();
-            trainer.fit(network(HIDDEN), data);
+            trainer.fit(network(hidden), data);
         }
     }
 
     private void fit(int hidden, String optimizerName, int batch, int threads) {
         Engine.setThreads(threads);
+        AllocationListener allocation = new AllocationListener();
         Trainer trainer = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(optimizer(optimizerName)).epochs(1)
-                .batchSize(batch).shuffle(false).seed(SEED).logging(false).build();
+                .batchSize(batch).shuffle(false).seed(SEED).logging(false).listeners(allocation).build();
         Network network = network(hidden);
         for (int e = 0; e < warmupEpochs; e++) {
             network = trainer.fit(network, data).network();
@@ -212,7 +218,8 @@ public final class FitBench {
         m.put("value", median(rates));
         m.put("unit", "samples/s");
         m.put("runs", rates);
-        m.put("alloc_bytes_per_step", median(bytesPerStep));
+        m.put("alloc_bytes_per_step", allocation.steadyState());
+        m.put("alloc_bytes_per_call_per_step", median(bytesPerStep));
         m.put("loss", loss);
         emit(m);
     }
@@ -300,6 +307,37 @@ public final class FitBench {
     private static void emit(Map<String, Object> m) {
         System.out.println(Json.line(m));
         System.out.flush();
+    }
+
+    /**
+     * The bytes the training thread allocates from one batch's end to the next, over the last epoch: the
+     * steady-state allocation of a step in {@link Trainer#fit}, without what a call allocates once (its session,
+     * the snapshot it returns). A listener call per batch costs far less than a step.
+     */
+    private static final class AllocationListener implements TrainingListener {
+        private final List<Double> deltas = new ArrayList<>();
+        private long last = -1;
+
+        @Override
+        public void onEpochStart(TrainingRun run, int epoch) {
+            deltas.clear();
+            last = -1;
+        }
+
+        @Override
+        public void onBatchEnd(TrainingRun run, int epoch, int batch, double loss) {
+            long now = allocatedBytes();
+            if (last >= 0) {
+                deltas.add((double) (now - last));
+            }
+            last = now;
+        }
+
+        /** The median of the last epoch's batch-to-batch allocations, the short last batch's left out. */
+        double steadyState() {
+            List<Double> whole = deltas.size() > 1 ? deltas.subList(0, deltas.size() - 1) : deltas;
+            return whole.isEmpty() ? Double.NaN : median(whole);
+        }
     }
 
     /** Bytes the calling thread has allocated so far (HotSpot's per-thread counter). */
