@@ -14,6 +14,10 @@
 #   JVM_DIR           where the installed JDKs are (default: the directory holding the JDK of `java` on PATH)
 #   CORETYPES         the OpenBLAS kernel sets tried for PyTorch (default: auto-detected, Zen, Haswell, SkylakeX,
 #                     Cooperlake); the fastest on a 128×784·784×128 product is kept, per precision
+#   BUDGET_SECONDS    after this many seconds (default 780) every phase still to start runs with the reduced
+#                     repetitions of QUICK=1, so that the whole run stays within about 15 minutes even with slow
+#                     kernels; the table says so if it happened
+#   LINEAR=1          also LinearCostBench (JDK 17, vector path; about 3 minutes more)
 #   OPTIMIZER_PATHS   the backprop4j paths that run the optimizer rows on JDK 17 (default: float32-vector
 #                     float64-vector; the others are float32-noflag float64-noflag)
 #
@@ -39,19 +43,33 @@ say() { echo "[$(date -u +%H:%M:%S) +$(( $(date +%s) - START ))s] $*" | tee -a "
 
 # Timed epochs per row: 7 (at least 3, then only while the row's timed epochs took under 15 s); the optimizer
 # rows 5 (at least 3, under 6 s), so that today's slow paths keep the whole run within about 15 minutes.
-if [ "$QUICK" = 1 ]; then
+BUDGET_SECONDS=${BUDGET_SECONDS:-780}
+reduce() {
   EPOCHS="--epochs 3 --min-epochs 2 --seconds 4 --runs 3 --run-seconds 0.1"
   OPT_EPOCHS="--epochs 2 --min-epochs 1 --seconds 2 --warmup 1"
-  JMH_ARGS="-wi 1 -w 1 -i 2 -r 1"
+  JMH_ARGS="-wi 2 -w 1 -i 2 -r 1"
   PEAK_ARGS="--runs 3"
   PROBE_ROUNDS=1
+}
+if [ "$QUICK" = 1 ]; then
+  reduce
 else
   EPOCHS="--epochs 7 --min-epochs 3 --seconds 15 --runs 7 --run-seconds 0.2"
   OPT_EPOCHS="--epochs 5 --min-epochs 3 --seconds 6"
-  JMH_ARGS="-wi 4 -w 1 -i 5 -r 1"
+  JMH_ARGS="-wi 5 -w 1 -i 5 -r 1"  # the Vector API runs boxed until C2 has compiled it: seconds
   PEAK_ARGS="--runs 7"
   PROBE_ROUNDS=2
 fi
+REDUCED=$QUICK
+check_budget() { # from the first phase that starts after BUDGET_SECONDS on, reduced repetitions
+  if [ "$REDUCED" = 0 ] && [ $(( $(date +%s) - START )) -gt "$BUDGET_SECONDS" ]; then
+    REDUCED=1
+    reduce
+    say "over the budget of $BUDGET_SECONDS s: the phases from here on run with reduced repetitions"
+    echo "reduced repetitions from $(( $(date +%s) - START )) s on (over BUDGET_SECONDS=$BUDGET_SECONDS):" \
+        "from \"$1\"" >> "$OUT/machine.txt"
+  fi
+}
 
 # ---------------------------------------------------------------- JDKs: by the major version of their release file
 # The JVM directory is the parent of the JDK that runs `java` on PATH (or JAVA_HOME), unless JVM_DIR says.
@@ -165,6 +183,7 @@ print(max(best, key=best.get) if best else "auto")
 EOF
 }
 for precision in float32 float64; do
+  check_budget "PyTorch $precision"
   c=$(best_coretype $precision)
   say "PyTorch $precision: OPENBLAS_CORETYPE=$c (fastest probe: $(grep -c . "$OUT/probe.jsonl") probes)"
   if [ "$c" = auto ]; then ct=(); else ct=(OPENBLAS_CORETYPE="$c"); fi
@@ -191,10 +210,12 @@ fit_bench() { # fit_bench JAVA PATH-LABEL ROWS EPOCH-ARGS...
       --path "$label" --precision "$precision" --rows "$rows" "$@"
 }
 for label in float32-vector float32-noflag float64-vector float64-noflag; do
+  check_budget "backprop4j $label"
   fit_bench "$J17" "$label" fit,predict $EPOCHS
-  if [[ " $OPTIMIZER_PATHS " == *" $label "* ]]; then
-    fit_bench "$J17" "$label" optimizers $OPT_EPOCHS
-  fi
+done
+for label in $OPTIMIZER_PATHS; do
+  check_budget "backprop4j $label optimizers"
+  fit_bench "$J17" "$label" optimizers $OPT_EPOCHS
 done
 
 # ---------------------------------------------------------------- the raw step (JMH), JDK 17
@@ -208,6 +229,7 @@ for label in float32-vector float32-noflag float64-vector float64-noflag; do
   threads=$([ $label = float32-vector ] && echo 1,2 || echo 1)
   prof=()
   [ "$QUICK" = 1 ] || prof=(-prof gc)
+  check_budget "raw step $label"
   say "raw step (JMH MnistBench.trainStep), $label, threads $threads"
   java_run "$J17" "$OUT/jmh-$label.log" $HEAP "${flags[@]}" -- org.openjdk.jmh.Main 'MnistBench.trainStep' \
       $JMH_ARGS -p batchSize=32,128 -p threads=$threads -p precision=$prec "${prof[@]}" -rf json \
@@ -217,8 +239,16 @@ done
 # ---------------------------------------------------------------- the newest JDK
 if [ -n "$NEWEST" ]; then
   for label in float32-vector float32-noflag float64-vector float64-noflag; do
+    check_budget "backprop4j $label on JDK $NEWEST_MAJOR"
     fit_bench "$NEWEST" "$label" fit,predict $EPOCHS
   done
+fi
+
+# ---------------------------------------------------------------- optional: cost against work (docs/performance.md)
+if [ "${LINEAR:-0}" = 1 ]; then
+  say "LinearCostBench (JMH), float32-vector"
+  java_run "$J17" "$OUT/jmh-linear.log" $HEAP "$VECTOR" -- org.openjdk.jmh.Main LinearCostBench -rf json \
+      -rff "$OUT/linear-float32-vector.json"
 fi
 
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
