@@ -251,6 +251,7 @@ if [ "${LINEAR:-0}" = 1 ]; then
       -rff "$OUT/linear-float32-vector.json"
 fi
 
-echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg); the whole run took $(( $(date +%s) - START )) s" \
+    >> "$OUT/machine.txt"
 say "done in $(( $(date +%s) - START )) s; the table:"
 /usr/bin/python3 bench/summarize.py "$OUT" | tee "$OUT/table.md"

@@ -274,24 +274,20 @@ def bytes_cell(v):
 
 def overview(run):
     """The targets table in the issue's shape: one row per target, one column per path."""
-    paths = [path for path in ("float32-vector", "float32-noflag", "float64-vector") if
-             any(r.get("path") == path for r in run.b4j)]
+    paths = [path for path in PATHS if any(r.get("path") == path for r in run.b4j)]
     lines = ["| target | " + " | ".join(PATHS[path][1] for path in paths) + " |",
              "| --- |" + " --- |" * len(paths)]
 
     def cell(r, target, row):
         if r is None:
             return "—"
+        if target is None:
+            return fmt_ratio(r)
         return f"{fmt_ratio(r)} ({fmt_target(target, row)}): {verdict(r, target, row)}"
 
     for key, name in ROW_NAMES.items():
         lines.append(f"| {name} | " + " | ".join(cell(run.main_ratio(path, key), TARGETS[key].get(path), key[0])
                                                 for path in paths) + " |")
-    if "float64-vector" in paths and any(r.get("path") == "float64-noflag" for r in run.b4j):
-        cells = ["—"] * len(paths)
-        cells[paths.index("float64-vector")] = cell(run.main_ratio("float64-noflag", ("train", 32)),
-                                                    TARGETS[("train", 32)]["float64-noflag"], "train")
-        lines.append("| float64 without the flag, train batch 32 | " + " | ".join(cells) + " |")
     cells = []
     for path in paths:
         rs = run.optimizer_ratios(path)

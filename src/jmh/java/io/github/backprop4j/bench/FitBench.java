@@ -86,12 +86,12 @@ public final class FitBench {
             default -> throw new IllegalArgumentException("--precision must be float32 or float64, was "
                     + args.get("precision"));
         };
-        this.timedEpochs = positive(args, "epochs", 7);
-        this.minEpochs = Math.min(timedEpochs, positive(args, "min-epochs", 3));
-        this.rowSeconds = Double.parseDouble(args.getOrDefault("seconds", "20"));
-        this.warmupEpochs = Integer.parseInt(args.getOrDefault("warmup", "1"));
-        this.runs = positive(args, "runs", 7);
-        this.runSeconds = Double.parseDouble(args.getOrDefault("run-seconds", "0.2"));
+        this.timedEpochs = (int) number(args, "epochs", 7, 1, true);
+        this.minEpochs = Math.min(timedEpochs, (int) number(args, "min-epochs", 3, 1, true));
+        this.rowSeconds = number(args, "seconds", 20, 0, false);
+        this.warmupEpochs = (int) number(args, "warmup", 1, 0, true);
+        this.runs = (int) number(args, "runs", 7, 1, true);
+        this.runSeconds = number(args, "run-seconds", 0.2, 0, false);
         Mnist mnist = Mnist.training();
         this.images = mnist.images;
         this.data = DataSet.of(mnist.images, mnist.labels);
@@ -103,11 +103,12 @@ public final class FitBench {
      * @param argv {@code --name value} pairs, see the class comment
      */
     public static void main(String[] argv) {
-        Map<String, String> args = parse(argv);
+        Map<String, String> args = parse(argv, List.of("path", "precision", "rows", "threads", "epochs",
+                "min-epochs", "seconds", "warmup", "runs", "run-seconds"));
         FitBench bench = new FitBench(args);
         List<String> rows = List.of(args.getOrDefault("rows", "fit,predict").split(","));
-        int[] threads = Arrays.stream(args.getOrDefault("threads", "1,2").split(",")).mapToInt(Integer::parseInt)
-                .toArray();
+        int[] threads = Arrays.stream(args.getOrDefault("threads", "1,2").split(","))
+                .mapToInt(t -> (int) number(Map.of("threads", t), "threads", 1, 1, true)).toArray();
         emit(bench.meta());
         if (rows.contains("fit")) {
             bench.warmUpJvm(HIDDEN, FIT_BATCHES);
@@ -351,14 +352,23 @@ public final class FitBench {
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    static Map<String, String> parse(String[] argv) {
+    /**
+     * Reads {@code --name value} pairs.
+     *
+     * @throws IllegalArgumentException for a lone word or a name not in {@code known}, naming it
+     */
+    static Map<String, String> parse(String[] argv, List<String> known) {
         Map<String, String> args = new HashMap<>();
         for (int i = 0; i < argv.length; i++) {
             if (!argv[i].startsWith("--") || i + 1 == argv.length) {
                 throw new IllegalArgumentException("arguments are --name value pairs; got '" + argv[i] + "' at "
                         + i + " of " + Arrays.toString(argv));
             }
-            args.put(argv[i].substring(2), argv[++i]);
+            String name = argv[i].substring(2);
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown argument --" + name + "; known: " + known);
+            }
+            args.put(name, argv[++i]);
         }
         return args;
     }
@@ -371,10 +381,26 @@ public final class FitBench {
         return v;
     }
 
-    private static int positive(Map<String, String> args, String name, int fallback) {
-        int v = Integer.parseInt(args.getOrDefault(name, String.valueOf(fallback)));
-        if (v < 1) {
-            throw new IllegalArgumentException("--" + name + " must be at least 1, was " + v);
+    /**
+     * The number argument {@code name}, or {@code fallback}.
+     *
+     * @throws IllegalArgumentException naming the argument if it is not a number (an integer if asked), or
+     *     below {@code min}
+     */
+    static double number(Map<String, String> args, String name, double fallback, double min, boolean integer) {
+        String text = args.get(name);
+        if (text == null) {
+            return fallback;
+        }
+        double v;
+        try {
+            v = integer ? Integer.parseInt(text) : Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be " + (integer ? "an integer" : "a number")
+                    + ", was '" + text + "'", e);
+        }
+        if (!(v >= min)) {
+            throw new IllegalArgumentException("--" + name + " must be at least " + min + ", was " + text);
         }
         return v;
     }

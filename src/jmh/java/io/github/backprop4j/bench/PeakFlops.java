@@ -34,9 +34,9 @@ public final class PeakFlops {
      * @param argv {@code --runs N --run-seconds S}
      */
     public static void main(String[] argv) {
-        Map<String, String> args = FitBench.parse(argv);
-        int runs = Integer.parseInt(args.getOrDefault("runs", "7"));
-        double runSeconds = Double.parseDouble(args.getOrDefault("run-seconds", "0.3"));
+        Map<String, String> args = FitBench.parse(argv, List.of("runs", "run-seconds"));
+        int runs = (int) FitBench.number(args, "runs", 7, 1, true);
+        double runSeconds = FitBench.number(args, "run-seconds", 0.3, 0, false);
         measure("float32", FLOATS.length(), FLOATS.vectorBitSize(), PeakFlops::floatChains, runs, runSeconds);
         measure("float64", DOUBLES.length(), DOUBLES.vectorBitSize(), PeakFlops::doubleChains, runs, runSeconds);
     }
