@@ -441,8 +441,8 @@ def main():
           "share of the whole step (target: the whole update ≤ 10 % at batch 64).")
         p()
         p("| path | optimizer | batch | PyTorch best (config) | backprop4j 1 / 2 threads | ratio | met "
-          "| update share (1 thread) | PyTorch update share |")
-        p("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "| update share (1 thread) | PyTorch update share | backprop4j B/step, steady state (1 thread) |")
+        p("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for path in opt_paths:
             precision = PATHS[path][0]
             for name in OPTIMIZERS:
@@ -466,7 +466,8 @@ def main():
                         pt_share = f"{(1 / pt1 - 1 / pt_sgd1) / (1 / pt1) * 100:.0f} %"
                     p(f"| {path} | {OPT_NAMES[name]} | {batch} | {fmt(pt, 'train')} ({config or '—'}) "
                       f"| {fmt(v1, 'train')} / {fmt(v2, 'train')} | {fmt_ratio(r)} "
-                      f"| {verdict(r, target, 'train') if target else 'baseline'} | {share} | {pt_share} |")
+                      f"| {verdict(r, target, 'train') if target else 'baseline'} | {share} | {pt_share} "
+                      f"| {bytes_cell((one or {}).get('alloc_bytes_per_step'))} |")
         p()
 
     # ---------------------------------------------------------------- raw step, % of peak, allocation
