@@ -21,14 +21,15 @@
 #   OPTIMIZER_PATHS   the backprop4j paths that run the optimizer rows on JDK 17 (default: float32-vector
 #                     float64-vector; the others are float32-noflag float64-noflag)
 #
-# What runs (each JVM is one path; every path with Engine.setThreads 1 and 2 inside it):
+# What runs, in this order (each JVM is one path; every path with Engine.setThreads 1 and 2 inside it):
 #   peak          PeakFlops: register-only FMA loop, float32 and float64, on JDK 17 and the newest JDK
-#   backprop4j    FitBench on JDK 17 and on the newest JDK installed: float32 with the Vector API module,
-#                 float32 without it, float64 with and without it (Trainer.fit, Network.predict); on JDK 17 also
-#                 the optimizer rows (784-256-10)
+#   PyTorch       bench/pytorch_mnist_bench.py with 1 thread, and with 1 torch + 2 OpenBLAS threads, on the
+#                 OpenBLAS kernel set that a probe found fastest
+#   backprop4j    FitBench on JDK 17: float32 with the Vector API module, float32 without it, float64 with and
+#                 without it (Trainer.fit, Network.predict); then the optimizer rows (784-256-10)
 #   raw step      JMH MnistBench.trainStep on JDK 17 (the session step that Trainer.fit runs), for the
 #                 "Trainer.fit ≥ 90 % of the raw step" and "% of peak" rows
-#   PyTorch       bench/pytorch_mnist_bench.py with 1 thread, and with 1 torch + 2 OpenBLAS threads
+#   newest JDK    FitBench's training and prediction rows on the newest JDK installed, every path
 set -euo pipefail
 cd "$(dirname "$0")/.."
 START=$(date +%s)
@@ -36,8 +37,8 @@ MNIST=$(realpath "${1:-src/test/resources/data/mnist}")
 OPENBLAS_DIR=${2:-}
 OUT=${OUT:-target/bench}
 QUICK=${QUICK:-0}
-rm -rf "$OUT"
 mkdir -p "$OUT"
+rm -f "$OUT"/*.jsonl "$OUT"/*.json "$OUT"/*.log "$OUT"/table.md "$OUT"/machine.txt "$OUT"/classpath.txt
 LOG=$OUT/run.log
 say() { echo "[$(date -u +%H:%M:%S) +$(( $(date +%s) - START ))s] $*" | tee -a "$LOG" >&2; }
 
