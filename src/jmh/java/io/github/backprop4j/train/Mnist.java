@@ -13,19 +13,27 @@ import java.util.zip.GZIPInputStream;
 /**
  * The MNIST digits for the benchmarks, read from IDX files (gzipped) in the directory given by the system
  * property {@code mnist.dir} (default {@code src/test/resources/data/mnist}): pixels scaled to [0, 1], labels
- * one-hot.
+ * one-hot. Public for the benchmarks of other packages ({@code io.github.backprop4j.bench}).
  */
-final class Mnist {
+public final class Mnist {
 
-    final float[][] images;
-    final float[][] labels;
+    /** The images, {@code [count × 784]}, pixels in [0, 1]. */
+    public final float[][] images;
+    /** The labels one-hot, {@code [count × 10]}. */
+    public final float[][] labels;
 
     private Mnist(float[][] images, float[][] labels) {
         this.images = images;
         this.labels = labels;
     }
 
-    static Mnist training() {
+    /**
+     * Reads the training files of the directory {@code mnist.dir}.
+     *
+     * @return the digits
+     * @throws IllegalStateException if the directory holds no training files
+     */
+    public static Mnist training() {
         Path dir = Path.of(System.getProperty("mnist.dir", "src/test/resources/data/mnist"));
         try (var listing = Files.list(dir)) {
             Path[] files = listing.map(Path::toString).filter(n -> n.contains("train")).sorted()
@@ -83,14 +91,14 @@ final class Mnist {
         }
     }
 
-    /** The samples cut into consecutive batches (the last one dropped if short, as in the PyTorch script). */
-    Matrix[][] batches(int batchSize) {
+    /** The samples cut into consecutive batches of the given precision (the last one dropped if short). */
+    Matrix[][] batches(int batchSize, Precision precision) {
         int count = images.length / batchSize;
         Matrix[][] out = new Matrix[count][];
         for (int b = 0; b < count; b++) {
             float[][] x = java.util.Arrays.copyOfRange(images, b * batchSize, (b + 1) * batchSize);
             float[][] y = java.util.Arrays.copyOfRange(labels, b * batchSize, (b + 1) * batchSize);
-            out[b] = new Matrix[] {Matrix.of(Precision.FLOAT32, x, "x"), Matrix.of(Precision.FLOAT32, y, "y")};
+            out[b] = new Matrix[] {Matrix.of(precision, x, "x"), Matrix.of(precision, y, "y")};
         }
         return out;
     }

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The PyTorch comparison (bench/pytorch_mnist_bench.py does the same on the same data): a 784-128(ReLU)-10
- * (softmax) network, cross-entropy, plain SGD, on real MNIST digits.
+ * The raw training step of the PyTorch comparison (bench/run_side_by_side.sh): a 784-128(ReLU)-10 (softmax)
+ * network, float32 unless {@code precision} says otherwise, cross-entropy, plain SGD, on real MNIST digits.
  *
  * <ul>
  *   <li>{@code trainStep}: one training step (forward, backpropagation, SGD update) on the next batch, in the
@@ -48,6 +48,7 @@ public class MnistBench {
     @Param({"1", "2"})
     int threads;
 
+    /** The network's precision; {@code -p precision=FLOAT64} for the float64 path. */
     @Param({"FLOAT32"})
     Precision precision;
 
@@ -62,18 +63,13 @@ public class MnistBench {
     public void setUp() {
         Engine.setThreads(threads);
         Mnist mnist = Mnist.training();
-        batches = mnist.batches(batchSize);
-        for (Matrix[] batch : batches) {
-            for (int i = 0; i < batch.length; i++) {
-                batch[i] = batch[i].precision() == precision ? batch[i] : batch[i].toPrecision(precision);
-            }
-        }
+        batches = mnist.batches(batchSize, precision);
         network = Network.builder().input(784).dense(128, Activation.RELU).dense(10, Activation.SOFTMAX).seed(1)
                 .precision(precision).build();
         session = new TrainingSession(network, Loss.CROSS_ENTROPY, Optimizer.sgd(0.01), new OptimizerState(),
                 Dropout.none(), 0);
         one = mnist.images[0];
-        thousand = mnist.batches(1000)[0][0].toPrecision(precision);
+        thousand = mnist.batches(1000, precision)[0][0];
     }
 
     @Benchmark

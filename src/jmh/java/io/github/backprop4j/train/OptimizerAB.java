@@ -33,7 +33,7 @@ public final class OptimizerAB {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         Engine.setThreads(1);
         Mnist mnist = Mnist.training();
-        Matrix[][] batches32 = mnist.batches(64);
+        Matrix[][] batches32 = mnist.batches(64, Precision.FLOAT32);
         System.out.printf("%-9s %-8s %12s %12s %10s %12s %10s %8s%n", "optimizer", "precision", "update µs",
                 "reference µs", "speed-up", "ns/parameter", "step µs", "share");
         for (Precision precision : Precision.values()) {

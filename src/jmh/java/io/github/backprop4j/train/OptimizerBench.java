@@ -77,7 +77,7 @@ public class OptimizerBench {
     public void setUp() {
         Engine.setThreads(threads);
         Mnist mnist = Mnist.training();
-        batches = mnist.batches(batchSize);
+        batches = mnist.batches(batchSize, Precision.FLOAT32);
         if (precision == Precision.FLOAT64) {
             for (Matrix[] b : batches) {
                 b[0] = b[0].toPrecision(Precision.FLOAT64);
