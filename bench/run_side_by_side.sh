@@ -46,8 +46,8 @@ say() { echo "[$(date -u +%H:%M:%S) +$(( $(date +%s) - START ))s] $*" | tee -a "
 # rows 5 (at least 3, under 6 s), so that today's slow paths keep the whole run within about 15 minutes.
 BUDGET_SECONDS=${BUDGET_SECONDS:-780}
 reduce() {
-  EPOCHS="--epochs 3 --min-epochs 2 --seconds 4 --runs 3 --run-seconds 0.1"
-  OPT_EPOCHS="--epochs 2 --min-epochs 1 --seconds 2 --warmup 1"
+  EPOCHS="--epochs 3 --min-epochs 2 --seconds 4 --runs 3 --run-seconds 0.1 --warmup-seconds 0.5"
+  OPT_EPOCHS="--epochs 2 --min-epochs 1 --seconds 2 --warmup 1 --warmup-seconds 0.5"
   JMH_ARGS="-wi 2 -w 1 -i 2 -r 1"
   PEAK_ARGS="--runs 3"
   PROBE_ROUNDS=1

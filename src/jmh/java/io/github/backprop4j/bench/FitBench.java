@@ -52,7 +52,8 @@ import java.util.Map;
  * <p>Arguments ({@code --name value}): {@code --path} the label of the configuration (required, e.g.
  * {@code float32-vector}); {@code --precision float32|float64}; {@code --rows fit,predict,optimizers};
  * {@code --threads 1,2}; {@code --epochs 7} timed epochs, at least {@code --min-epochs 3} and then only
- * while the row's timed epochs took less than {@code --seconds 20}; {@code --warmup 1} epochs;
+ * while the row's timed epochs took less than {@code --seconds 20}; {@code --warmup 1} epochs and at least
+ * {@code --warmup-seconds 2} of warm-up per row (predictions too);
  * {@code --runs 7} prediction runs of about {@code --run-seconds 0.2} each. The digits come from the
  * directory of {@code -Dmnist.dir} (see {@link Mnist}).
  */
@@ -72,6 +73,11 @@ public final class FitBench {
     private final int minEpochs;
     private final double rowSeconds;
     private final int warmupEpochs;
+    /**
+     * Seconds each row is warmed up at least: on JDK 17, C2 takes seconds to compile the Vector API kernels
+     * on two busy cores, and a row measured before that measures the interpreter's boxed vectors.
+     */
+    private final double warmupSeconds;
     private final int runs;
     private final double runSeconds;
     private final DataSet data;
@@ -90,6 +96,7 @@ public final class FitBench {
         this.minEpochs = Math.min(timedEpochs, (int) number(args, "min-epochs", 3, 1, true));
         this.rowSeconds = number(args, "seconds", 20, 0, false);
         this.warmupEpochs = (int) number(args, "warmup", 1, 0, true);
+        this.warmupSeconds = number(args, "warmup-seconds", 2, 0, false);
         this.runs = (int) number(args, "runs", 7, 1, true);
         this.runSeconds = number(args, "run-seconds", 0.2, 0, false);
         Mnist mnist = Mnist.training();
@@ -104,7 +111,7 @@ public final class FitBench {
      */
     public static void main(String[] argv) {
         Map<String, String> args = parse(argv, List.of("path", "precision", "rows", "threads", "epochs",
-                "min-epochs", "seconds", "warmup", "runs", "run-seconds"));
+                "min-epochs", "seconds", "warmup", "warmup-seconds", "runs", "run-seconds"));
         FitBench bench = new FitBench(args);
         List<String> rows = List.of(args.getOrDefault("rows", "fit,predict").split(","));
         int[] threads = Arrays.stream(args.getOrDefault("threads", "1,2").split(","))
@@ -192,7 +199,8 @@ public final class FitBench {
         Trainer trainer = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(optimizer(optimizerName)).epochs(1)
                 .batchSize(batch).shuffle(false).seed(SEED).logging(false).listeners(allocation).build();
         Network network = network(hidden);
-        for (int e = 0; e < warmupEpochs; e++) {
+        long warmupStart = System.nanoTime();
+        for (int e = 0; e < warmupEpochs || System.nanoTime() - warmupStart < warmupSeconds * 1e9; e++) {
             network = trainer.fit(network, data).network();
         }
         List<Double> rates = new ArrayList<>();
@@ -260,7 +268,7 @@ public final class FitBench {
     }
 
     /**
-     * Warms the call up (at least {@code warmupCalls} calls and half a second), then times {@link #runs} runs
+     * Warms the call up (at least {@code warmupCalls} calls and {@link #warmupSeconds}), then times {@link #runs} runs
      * of about {@link #runSeconds} each.
      *
      * @return the mean seconds per call of each run
@@ -268,7 +276,7 @@ public final class FitBench {
     private List<Double> timeRuns(Runnable call, int warmupCalls) {
         long start = System.nanoTime();
         int calls = 0;
-        while (calls < warmupCalls || System.nanoTime() - start < 500_000_000L) {
+        while (calls < warmupCalls || System.nanoTime() - start < warmupSeconds * 1e9) {
             call.run();
             calls++;
         }

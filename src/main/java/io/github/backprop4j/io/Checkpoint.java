@@ -265,21 +265,21 @@ public final class Checkpoint {
             epochs.add(summary(meta, e, where));
         }
         ModelFile.requireHeap(wanted.values(), where);
-        Map<String, Matrix> matrices = Safetensors.readData(in, header, size, where,
-                (e, data) -> ModelFile.toMatrix(e, data, wanted.get(e.name()), where));
+        Map<String, Matrix> matrices = ModelFile.withinHeap(wanted.values(), where, () -> Safetensors.readData(in,
+                header, size, where, (e, data) -> ModelFile.toMatrix(e, data, wanted.get(e.name()), where)));
         Map<String, Matrix> slots = new TreeMap<>();
         for (String name : wanted.keySet()) {
             if (!parameters.contains(name)) {
                 slots.put(name.substring(SLOT_PREFIX.length()), matrices.remove(name));
             }
         }
-        Network network = plan.build(matrices, where);
+        Network network = ModelFile.withinHeap(wanted.values(), where, () -> plan.build(matrices, where));
         if (stepCount > 0) {
             requireBuffersTheOptimizerKeeps(optimizer, network, slots.keySet(), stepCount, where);
         }
         OptimizerState state;
         try {
-            state = OptimizerState.restore(slots, stepCount);
+            state = ModelFile.withinHeap(wanted.values(), where, () -> OptimizerState.restore(slots, stepCount));
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("the optimizer state of " + where + ": " + e.getMessage(), e);
         }

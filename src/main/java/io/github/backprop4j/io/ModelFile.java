@@ -271,9 +271,35 @@ public final class ModelFile {
         NetworkPlan plan = planNetwork(header, precision, where, wanted);
         requireAllUsed(header.tensors().keySet(), wanted.keySet(), where);
         requireHeap(wanted.values(), where);
-        Map<String, Matrix> matrices = Safetensors.readData(in, header, size, where,
-                (e, data) -> toMatrix(e, data, wanted.get(e.name()), where));
-        return plan.build(matrices, where);
+        return withinHeap(wanted.values(), where, () -> plan.build(Safetensors.readData(in, header, size, where,
+                (e, data) -> toMatrix(e, data, wanted.get(e.name()), where)), where));
+    }
+
+    /** The decoding of a file's tensors, which may allocate. */
+    interface Decoding<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs the decoding of tensors that {@link #requireHeap} let through, turning an {@link OutOfMemoryError}
+     * into a {@link ModelFormatException} that names the sizes: the check can only estimate what the garbage
+     * collector will give, and once the error has unwound the decoding, its partial matrices are garbage and
+     * the heap is as it was.
+     */
+    static <T> T withinHeap(java.util.Collection<Wanted> wanted, String where, Decoding<T> decoding)
+            throws IOException {
+        try {
+            return decoding.run();
+        } catch (OutOfMemoryError e) {
+            long bytes = 0;
+            for (Wanted w : wanted) {
+                bytes += w.heapBytes();
+            }
+            throw new ModelFormatException(String.format(java.util.Locale.ROOT, "the %d tensors of %s need %.1f MB "
+                    + "of memory and a copy of the largest, but this JVM's heap (maximum %.1f MB) ran out while "
+                    + "they were read; raise the maximum with -Xmx", wanted.size(), where, bytes / 1e6,
+                    Runtime.getRuntime().maxMemory() / 1e6));
+        }
     }
 
     /**
@@ -556,9 +582,8 @@ public final class ModelFile {
         }
         requireAllUsed(header.tensors().keySet(), wanted.keySet(), where);
         requireHeap(wanted.values(), where);
-        Map<String, Matrix> matrices = Safetensors.readData(in, header, size, where,
-                (e, data) -> toMatrix(e, data, wanted.get(e.name()), where));
-        return new NetworkPlan(architecture.layers().stream().map(Layer::activation).toList(), names)
-                .build(matrices, where);
+        NetworkPlan plan = new NetworkPlan(architecture.layers().stream().map(Layer::activation).toList(), names);
+        return withinHeap(wanted.values(), where, () -> plan.build(Safetensors.readData(in, header, size, where,
+                (e, data) -> toMatrix(e, data, wanted.get(e.name()), where)), where));
     }
 }

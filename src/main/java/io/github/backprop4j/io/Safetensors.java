@@ -366,8 +366,9 @@ final class Safetensors {
                         while (b.position() < bytes) {
                             int n = in.read(chunk, b.position(), (int) Math.min(b.remaining(), left[0]));
                             if (n < 0 || left[0] == 0) {
-                                throw new ModelFormatException(where + " ends after " + (length - left[0] - b.position())
-                                        + " of the " + length + " bytes of " + what, new EOFException());
+                                throw new ModelFormatException(where + " ends after "
+                                        + (length - left[0] - b.position()) + " of the " + length + " bytes of "
+                                        + what, new EOFException());
                             }
                             b.position(b.position() + n);
                             left[0] -= n;
