@@ -265,23 +265,28 @@ public final class Checkpoint {
             epochs.add(summary(meta, e, where));
         }
         ModelFile.requireHeap(wanted.values(), where);
-        Map<String, Matrix> matrices = ModelFile.withinHeap(wanted.values(), where, () -> Safetensors.readData(in,
-                header, size, where, (e, data) -> ModelFile.toMatrix(e, data, wanted.get(e.name()), where)));
-        Map<String, Matrix> slots = new TreeMap<>();
-        for (String name : wanted.keySet()) {
-            if (!parameters.contains(name)) {
-                slots.put(name.substring(SLOT_PREFIX.length()), matrices.remove(name));
-            }
-        }
-        Network network = ModelFile.withinHeap(wanted.values(), where, () -> plan.build(matrices, where));
-        if (stepCount > 0) {
-            requireBuffersTheOptimizerKeeps(optimizer, network, slots.keySet(), stepCount, where);
-        }
+        Network network;
         OptimizerState state;
         try {
-            state = ModelFile.withinHeap(wanted.values(), where, () -> OptimizerState.restore(slots, stepCount));
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException("the optimizer state of " + where + ": " + e.getMessage(), e);
+            Map<String, Matrix> matrices = Safetensors.readData(in, header, size, where,
+                    (e, data) -> ModelFile.toMatrix(e, data, wanted.get(e.name()), where));
+            Map<String, Matrix> slots = new TreeMap<>();
+            for (String name : wanted.keySet()) {
+                if (!parameters.contains(name)) {
+                    slots.put(name.substring(SLOT_PREFIX.length()), matrices.remove(name));
+                }
+            }
+            network = plan.build(matrices, where);
+            if (stepCount > 0) {
+                requireBuffersTheOptimizerKeeps(optimizer, network, slots.keySet(), stepCount, where);
+            }
+            try {
+                state = OptimizerState.restore(slots, stepCount);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException("the optimizer state of " + where + ": " + e.getMessage(), e);
+            }
+        } catch (OutOfMemoryError e) {
+            throw ModelFile.outOfMemory(wanted.values(), where);
         }
         try {
             return new TrainingSnapshot(network, state, epoch, seed, new History(epochs), loss, optimizer);

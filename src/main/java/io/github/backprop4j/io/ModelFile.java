@@ -271,35 +271,29 @@ public final class ModelFile {
         NetworkPlan plan = planNetwork(header, precision, where, wanted);
         requireAllUsed(header.tensors().keySet(), wanted.keySet(), where);
         requireHeap(wanted.values(), where);
-        return withinHeap(wanted.values(), where, () -> plan.build(Safetensors.readData(in, header, size, where,
-                (e, data) -> toMatrix(e, data, wanted.get(e.name()), where)), where));
-    }
-
-    /** The decoding of a file's tensors, which may allocate. */
-    interface Decoding<T> {
-        T run() throws IOException;
+        try {
+            return plan.build(Safetensors.readData(in, header, size, where,
+                    (e, data) -> toMatrix(e, data, wanted.get(e.name()), where)), where);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(wanted.values(), where);
+        }
     }
 
     /**
-     * Runs the decoding of tensors that {@link #requireHeap} let through, turning an {@link OutOfMemoryError}
-     * into a {@link ModelFormatException} that names the sizes: the check can only estimate what the garbage
-     * collector will give, and once the error has unwound the decoding, its partial matrices are garbage and
-     * the heap is as it was.
+     * What to throw for an {@link OutOfMemoryError} while the tensors that {@link #requireHeap} let through
+     * are decoded: the check can only estimate what the garbage collector will give, and once the error has
+     * unwound the decoding its partial matrices are garbage and the heap is as it was, so the caller can say
+     * so with the sizes instead.
      */
-    static <T> T withinHeap(java.util.Collection<Wanted> wanted, String where, Decoding<T> decoding)
-            throws IOException {
-        try {
-            return decoding.run();
-        } catch (OutOfMemoryError e) {
-            long bytes = 0;
-            for (Wanted w : wanted) {
-                bytes += w.heapBytes();
-            }
-            throw new ModelFormatException(String.format(java.util.Locale.ROOT, "the %d tensors of %s need %.1f MB "
-                    + "of memory and a copy of the largest, but this JVM's heap (maximum %.1f MB) ran out while "
-                    + "they were read; raise the maximum with -Xmx", wanted.size(), where, bytes / 1e6,
-                    Runtime.getRuntime().maxMemory() / 1e6));
+    static ModelFormatException outOfMemory(java.util.Collection<Wanted> wanted, String where) {
+        long bytes = 0;
+        for (Wanted w : wanted) {
+            bytes += w.heapBytes();
         }
+        return new ModelFormatException(String.format(java.util.Locale.ROOT, "the %d tensors of %s need %.1f MB "
+                + "of memory and a copy of the largest, but this JVM's heap (maximum %.1f MB) ran out while they "
+                + "were read; raise the maximum with -Xmx", wanted.size(), where, bytes / 1e6,
+                Runtime.getRuntime().maxMemory() / 1e6));
     }
 
     /**
@@ -583,7 +577,11 @@ public final class ModelFile {
         requireAllUsed(header.tensors().keySet(), wanted.keySet(), where);
         requireHeap(wanted.values(), where);
         NetworkPlan plan = new NetworkPlan(architecture.layers().stream().map(Layer::activation).toList(), names);
-        return withinHeap(wanted.values(), where, () -> plan.build(Safetensors.readData(in, header, size, where,
-                (e, data) -> toMatrix(e, data, wanted.get(e.name()), where)), where));
+        try {
+            return plan.build(Safetensors.readData(in, header, size, where,
+                    (e, data) -> toMatrix(e, data, wanted.get(e.name()), where)), where);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory(wanted.values(), where);
+        }
     }
 }
