@@ -55,7 +55,7 @@ public final class Engine {
     static final long MIN_WORK_PER_THREAD = Long.getLong("backprop4j.minWorkPerThread", 1L << 21);
 
     /**
-     * On the scalar path, {@code a·bᵀ} with an immutable b ({@link Matrix#immutableCopy()}, a layer's weights:
+     * On the scalar path, {@code a·bᵀ} with an immutable b ({@link Matrix#freeze()}, a layer's weights:
      * predicting) multiplies the transposed copy b keeps, one array per row, instead of transposing b each
      * time: always when a has fewer rows than this, and for any number of rows when b has at most
      * {@link #KEPT_WIDTH} rows (the copy's rows are not cut into panels, so their sums must fit in L2).

@@ -281,7 +281,7 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      * elements never change, so it may keep forms of itself that make products faster. On the scalar path (no
      * Vector API) one does: the first {@code x · thisᵀ} (predicting, when this holds a layer's weights) makes a
      * transposed copy of this matrix, as much memory again, kept for the copy's lifetime. An immutable holder
-     * of parameters (a {@code Layer}) keeps them so.
+     * of parameters (a {@code Layer}) keeps them so, through {@link #freeze()}, which needs no copy.
      *
      * @return an immutable copy, or this matrix if it already is one
      */
@@ -917,8 +917,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
 
     /**
      * One AdaGrad step, in one pass: {@code s ← s + g²}, then {@code θ ← θ − η·g / (√s + ε)}, element by
-     * element. The sum and the quotient are computed in double (and rounded to float once each in a
-     * float32 matrix), as {@link #zip} computes them.
+     * element, in the matrix's own precision: float arithmetic in a float32 matrix, as {@code torch.optim}
+     * computes a float32 parameter.
      *
      * @param theta the parameter {@code θ}, writable, updated in place
      * @param g the gradient {@code ∂C/∂θ}, the same shape and precision
@@ -936,7 +936,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
 
     /**
      * One RMSProp step, in one pass: {@code s ← α·s + (1 − α)·g²}, then {@code θ ← θ − η·g / (√s + ε)},
-     * element by element, the average and the quotient computed in double as {@link #zip} computes them.
+     * element by element, in the matrix's own precision: float arithmetic in a float32 matrix, as
+     * {@code torch.optim} computes a float32 parameter.
      *
      * @param theta the parameter {@code θ}, writable, updated in place
      * @param g the gradient {@code ∂C/∂θ}, the same shape and precision
@@ -956,10 +957,9 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     /**
      * One Adam (or AdamW) step, in one pass: {@code θ ← d·θ}, {@code m ← β1·m + (1 − β1)·g},
      * {@code v ← β2·v + (1 − β2)·g²}, then {@code θ ← θ + k·m / (√v / c₂ + ε)}, element by element, with
-     * the bias corrections folded into {@code k = −η / (1 − β1ᵗ)} and {@code c₂ = √(1 − β2ᵗ)}. In a float32
-     * matrix {@code m} and {@code θ} are computed in float and the second moment and the quotient in double,
-     * rounded once, exactly as {@link #scale}, {@link #addScaled} and {@link #zip} one after another compute
-     * them.
+     * the bias corrections folded into {@code k = −η / (1 − β1ᵗ)} and {@code c₂ = √(1 − β2ᵗ)}. In the
+     * matrix's own precision: a float32 matrix is computed in float arithmetic, as {@code torch.optim} computes
+     * a float32 parameter, with the quotient as {@code (k·c₂)·m / (√v + ε·c₂)}, one division per element.
      *
      * @param theta the parameter {@code θ}, writable, updated in place
      * @param g the gradient {@code ∂C/∂θ}, the same shape and precision
