@@ -63,10 +63,10 @@ public final class BiasUpdateWalkthrough {
         System.out.println();
         System.out.println("Update: W ← W − η·∂C/∂W, b ← b − η·∂C/∂b");
         for (int l = 1; l <= network.layerCount(); l++) {
-            System.out.println("  layer " + l + ": W " + format(network.layer(l).weightMatrix()) + " → "
-                    + format(updated.layer(l).weightMatrix()));
-            System.out.println("           b " + format(network.layer(l).biasVector()) + " → "
-                    + format(updated.layer(l).biasVector()));
+            System.out.println("  layer " + l + ": W " + format(network.dense(l).weightMatrix()) + " → "
+                    + format(updated.dense(l).weightMatrix()));
+            System.out.println("           b " + format(network.dense(l).biasVector()) + " → "
+                    + format(updated.dense(l).biasVector()));
         }
         System.out.printf(Locale.ROOT, "%nloss after the step: %.10f%n", backprop.gradients(updated, x, y).loss());
     }

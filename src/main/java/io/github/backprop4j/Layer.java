@@ -3,33 +3,31 @@ package io.github.backprop4j;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
+import java.util.List;
+import java.util.Map;
 
 /**
- * One dense layer: weights, biases and an activation. Each of its neurons computes a weighted sum of
- * the previous layer's activations plus its bias, {@code zⱼ = Σₖ wⱼₖ·a_prevₖ + bⱼ}, and then its
- * activation {@code aⱼ = σ(z)ⱼ}.
+ * One layer of a {@link Network}, of one of five kinds: {@link DenseLayer} (weights, biases), {@link LayerNorm}
+ * and {@link BatchNorm} (normalization with a learned scale and shift), {@link Embedding} (tables for
+ * categorical input columns) and {@link Residual} ({@code x + f(x)} over inner layers). Each kind computes its
+ * output {@code z} from its input, and then every kind applies its optional {@link #activation()},
+ * {@code a = σ(z)} ({@link Activation#IDENTITY} for none).
  *
- * <p>Weights are {@code [out × in]}: {@code weights[j][k]} joins neuron {@code k} of the previous layer
- * to neuron {@code j} of this one (PyTorch's {@code nn.Linear} layout). The bias has one entry per
- * neuron.
+ * <p>Every kind knows its {@linkplain #parameters() parameters}, named as PyTorch names them, its forward pass,
+ * and its backward pass from {@code ∂C/∂z} to {@code ∂C/∂input} and the parameter gradients; training and
+ * prediction run them through a {@link LayerComputation}. For dense layers the seed's error signal
+ * {@code δ = ∂C/∂z} is the named quantity; for the others {@code ∂C/∂z} is their error signal too.
  *
- * <p>Immutable and thread-safe: arrays are copied in and out, matrices are handed out as read-only
- * views, and the {@code with…} methods return new layers. Every parameter is finite.
+ * <p>Immutable and thread-safe. The set of kinds is closed (the class is sealed) so that every kind can be
+ * saved, loaded and exported.
  */
-public final class Layer {
+public abstract sealed class Layer permits DenseLayer, LayerNorm, BatchNorm, Embedding, Residual {
 
-    private final Matrix weights;
-    private final Matrix bias;
-    private final Activation activation;
-
-    private Layer(Matrix weights, Matrix bias, Activation activation) {
-        this.weights = weights.freeze(); // nobody else holds it: never written again, it may keep a transposed copy
-        this.bias = bias.readOnlyView();
-        this.activation = activation;
+    Layer() {
     }
 
     /**
-     * A {@link Precision#FLOAT64} layer from explicit weights and biases, e.g. imported from elsewhere.
+     * A {@link Precision#FLOAT64} dense layer from explicit weights and biases, e.g. imported from elsewhere.
      *
      * @param weights {@code [out × in]}: {@code weights[j][k]} joins input {@code k} to neuron {@code j}
      * @param bias {@code [out]}
@@ -39,12 +37,12 @@ public final class Layer {
      * @throws IllegalArgumentException if the arrays are empty, ragged, of sizes that do not fit, or hold a
      *     value that is not finite
      */
-    public static Layer of(double[][] weights, double[] bias, Activation activation) {
-        return of(weights, bias, activation, Precision.FLOAT64);
+    public static DenseLayer of(double[][] weights, double[] bias, Activation activation) {
+        return DenseLayer.create(weights, bias, activation, Precision.FLOAT64);
     }
 
     /**
-     * A layer of the given precision from explicit weights and biases (rounded to float for
+     * A dense layer of the given precision from explicit weights and biases (rounded to float for
      * {@link Precision#FLOAT32}).
      *
      * @param weights {@code [out × in]}: {@code weights[j][k]} joins input {@code k} to neuron {@code j}
@@ -56,14 +54,12 @@ public final class Layer {
      * @throws IllegalArgumentException if the arrays are empty, ragged, of sizes that do not fit, or hold a
      *     value that is not finite
      */
-    public static Layer of(double[][] weights, double[] bias, Activation activation, Precision precision) {
-        Checks.notNull(precision, "precision");
-        return create(Matrix.of(precision, weights, "weights"), Matrix.rowVector(precision, bias, "bias"),
-                activation);
+    public static DenseLayer of(double[][] weights, double[] bias, Activation activation, Precision precision) {
+        return DenseLayer.create(weights, bias, activation, precision);
     }
 
     /**
-     * A {@link Precision#FLOAT32} layer from explicit weights and biases.
+     * A {@link Precision#FLOAT32} dense layer from explicit weights and biases.
      *
      * @param weights {@code [out × in]}: {@code weights[j][k]} joins input {@code k} to neuron {@code j}
      * @param bias {@code [out]}
@@ -73,13 +69,12 @@ public final class Layer {
      * @throws IllegalArgumentException if the arrays are empty, ragged, of sizes that do not fit, or hold a
      *     value that is not finite
      */
-    public static Layer of(float[][] weights, float[] bias, Activation activation) {
-        return create(Matrix.of(Precision.FLOAT32, weights, "weights"),
-                Matrix.rowVector(Precision.FLOAT32, bias, "bias"), activation);
+    public static DenseLayer of(float[][] weights, float[] bias, Activation activation) {
+        return DenseLayer.create(weights, bias, activation);
     }
 
     /**
-     * A layer from weight and bias matrices of one precision, which it copies.
+     * A dense layer from weight and bias matrices of one precision, which it copies.
      *
      * @param weights {@code [out × in]}
      * @param bias {@code [1 × out]}
@@ -89,202 +84,87 @@ public final class Layer {
      * @throws IllegalArgumentException if the shapes do not fit, the precisions differ, or a value is not
      *     finite
      */
-    public static Layer of(Matrix weights, Matrix bias, Activation activation) {
-        Checks.notNull(weights, "weights");
-        Checks.notNull(bias, "bias");
-        return create(weights.copy(), bias.copy(), activation);
-    }
-
-    /** Checks and wraps matrices that nobody else holds. */
-    private static Layer create(Matrix weights, Matrix bias, Activation activation) {
-        Checks.notNull(activation, "activation");
-        if (bias.precision() != weights.precision()) {
-            throw new IllegalArgumentException("bias is " + bias.precision() + " but weights are "
-                    + weights.precision());
-        }
-        if (bias.rows() != 1) {
-            throw new IllegalArgumentException("bias must be one row, but is " + bias.shape());
-        }
-        Checks.sameSize(bias.cols(), weights.rows(), "bias length", "the number of weight rows (the layer's outputs)");
-        weights.requireFinite("weights");
-        bias.requireFinite("bias");
-        return new Layer(weights, bias, activation);
+    public static DenseLayer of(Matrix weights, Matrix bias, Activation activation) {
+        return DenseLayer.create(weights, bias, activation);
     }
 
     /**
-     * Returns the number of inputs, the width of the previous layer.
+     * Returns the kind's name, as model files and summaries write it.
      *
-     * @return the number of weight columns
+     * @return {@code "dense"}, {@code "layer_norm"}, {@code "batch_norm"}, {@code "embedding"} or
+     *     {@code "residual"}
      */
-    public int inputSize() {
-        return weights.cols();
-    }
+    public abstract String kind();
 
     /**
-     * Returns the number of neurons.
+     * Returns the number of inputs per sample, the width of the previous layer (for an embedding layer: its
+     * numeric columns plus one column per table).
      *
-     * @return the number of weight rows
+     * @return the input width
      */
-    public int outputSize() {
-        return weights.rows();
-    }
+    public abstract int inputSize();
 
     /**
-     * Returns the activation.
+     * Returns the number of outputs per sample.
      *
-     * @return {@code σ}
+     * @return the output width
      */
-    public Activation activation() {
-        return activation;
-    }
+    public abstract int outputSize();
+
+    /**
+     * Returns the activation applied after the layer's own computation, {@code a = σ(z)}.
+     *
+     * @return {@code σ}; {@link Activation#IDENTITY} for none
+     */
+    public abstract Activation activation();
 
     /**
      * Returns the precision of the parameters.
      *
      * @return the precision
      */
-    public Precision precision() {
-        return weights.precision();
+    public abstract Precision precision();
+
+    /**
+     * Returns the trainable parameters, in the order PyTorch's {@code parameters()} gives them.
+     *
+     * @return an unmodifiable list, each value read-only
+     */
+    public abstract List<Parameter> parameters();
+
+    /**
+     * Returns the buffers: state that is part of the model but not trained by gradients (batch normalization's
+     * running statistics), by PyTorch's name.
+     *
+     * @return an unmodifiable map, empty for most kinds; values read-only
+     */
+    public Map<String, Matrix> buffers() {
+        return Map.of();
     }
 
     /**
      * Returns the number of trainable parameters.
      *
-     * @return {@code out·in + out}
+     * @return the sum of the sizes of {@link #parameters()}
      */
     public long parameterCount() {
-        return (long) outputSize() * inputSize() + outputSize();
-    }
-
-    /**
-     * Returns a copy of the weights.
-     *
-     * @return {@code [out × in]}, widened to double
-     */
-    public double[][] weights() {
-        return weights.toDoubleArray();
-    }
-
-    /**
-     * Returns a copy of the biases.
-     *
-     * @return {@code [out]}, widened to double
-     */
-    public double[] bias() {
-        return bias.row(0);
-    }
-
-    /**
-     * Returns one weight.
-     *
-     * @param neuron {@code j}, the neuron of this layer, from 0
-     * @param input {@code k}, the neuron of the previous layer, from 0
-     * @return {@code w[j][k]}
-     * @throws IndexOutOfBoundsException if there is no such weight
-     */
-    public double weight(int neuron, int input) {
-        checkIndex(neuron, outputSize(), "neuron", "neurons");
-        checkIndex(input, inputSize(), "input", "inputs");
-        return weights.get(neuron, input);
-    }
-
-    /**
-     * Returns one bias.
-     *
-     * @param neuron {@code j}, from 0
-     * @return {@code b[j]}
-     * @throws IndexOutOfBoundsException if there is no such neuron
-     */
-    public double bias(int neuron) {
-        checkIndex(neuron, outputSize(), "neuron", "neurons");
-        return bias.get(0, neuron);
-    }
-
-    private static void checkIndex(int index, int size, String name, String plural) {
-        if (index < 0 || index >= size) {
-            throw new IndexOutOfBoundsException(name + " " + index + " does not exist: this layer has " + size + " "
-                    + plural + ", numbered 0.." + (size - 1));
+        long n = 0;
+        for (Parameter p : parameters()) {
+            n += p.size();
         }
+        return n;
     }
 
     /**
-     * Returns the weights as a read-only matrix, without copying.
+     * Returns a layer of this kind and shape with other parameter values, keeping the activation and buffers.
      *
-     * @return {@code [out × in]}, read-only
-     */
-    public Matrix weightMatrix() {
-        return weights;
-    }
-
-    /**
-     * Returns the biases as a read-only one-row matrix, without copying.
-     *
-     * @return {@code [1 × out]}, read-only
-     */
-    public Matrix biasVector() {
-        return bias;
-    }
-
-    /**
-     * Computes the weighted sums of a batch, {@code z = a_prev · Wᵀ + b}: row {@code r} of the result holds
-     * {@code zⱼ = Σₖ wⱼₖ·a_prev[r]ₖ + bⱼ} for every neuron {@code j}.
-     *
-     * @param input the previous layer's activations, {@code [batch × in]}, in this layer's precision
-     * @return a new {@code [batch × out]} matrix
-     * @throws IllegalArgumentException if the input's width or precision does not fit
-     */
-    public Matrix weightedSums(Matrix input) {
-        Checks.notNull(input, "input");
-        Checks.sameSize(input.cols(), inputSize(), "input width", "the layer's input size");
-        if (input.precision() != precision()) {
-            throw new IllegalArgumentException("input is " + input.precision() + " but the layer is " + precision()
-                    + "; convert it with input.toPrecision(" + precision() + ")");
-        }
-        Matrix z = Matrix.zeros(precision(), input.rows(), outputSize());
-        Matrix.multiplyTransposed(input, weights, z); // z = a_prev · Wᵀ
-        z.addRowVector(bias); //                          + b
-        return z;
-    }
-
-    /**
-     * Applies the activation to weighted sums, {@code a = σ(z)}.
-     *
-     * @param z the weighted sums, {@code [batch × out]}
-     * @return a new matrix of the same shape
-     */
-    public Matrix activate(Matrix z) {
-        Checks.notNull(z, "z");
-        Matrix a = Matrix.zeros(z.precision(), z.rows(), z.cols());
-        activation.forward(z, a);
-        return a;
-    }
-
-    /**
-     * Returns a layer with these weights instead, keeping the biases and activation.
-     *
-     * @param newWeights {@code [out × in]}, the same shape as now
+     * @param values one matrix per {@link #parameters()} entry, in that order and of the same shapes; copied
      * @return a new layer, in this layer's precision
-     * @throws IllegalArgumentException if the shape differs or a value is not finite
+     * @throws NullPointerException if the list or a matrix is {@code null}
+     * @throws IllegalArgumentException naming the parameter, if the count, a shape or a precision differs, or a
+     *     value is not finite
      */
-    public Layer withWeights(double[][] newWeights) {
-        Matrix w = Matrix.of(precision(), newWeights, "weights");
-        if (w.rows() != outputSize() || w.cols() != inputSize()) {
-            throw new IllegalArgumentException("weights are " + w.shape() + " but this layer's weights are "
-                    + weights.shape());
-        }
-        return create(w, bias.copy(), activation);
-    }
-
-    /**
-     * Returns a layer with these biases instead, keeping the weights and activation.
-     *
-     * @param newBias {@code [out]}, as long as now
-     * @return a new layer, in this layer's precision
-     * @throws IllegalArgumentException if the length differs or a value is not finite
-     */
-    public Layer withBias(double[] newBias) {
-        return create(weights.copy(), Matrix.rowVector(precision(), newBias, "bias"), activation);
-    }
+    public abstract Layer withParameters(List<Matrix> values);
 
     /**
      * Returns a layer with another activation and the same parameters.
@@ -292,50 +172,56 @@ public final class Layer {
      * @param newActivation the activation
      * @return a new layer
      */
-    public Layer withActivation(Activation newActivation) {
-        return new Layer(weights, bias, Checks.notNull(newActivation, "activation"));
-    }
+    public abstract Layer withActivation(Activation newActivation);
 
     /**
-     * Returns this layer in the given precision (rounding to float when narrowing). As {@link #of(double[][],
-     * double[], Activation, Precision)} does, narrowing refuses a finite value beyond float's range rather
-     * than turning it into an infinity that could be saved but not loaded.
+     * Returns this layer in the given precision (rounding to float when narrowing, and refusing a finite value
+     * beyond float's range).
      *
      * @param newPrecision the precision
      * @return this layer if it already has that precision, else a converted copy
-     * @throws IllegalArgumentException if, narrowing to {@link Precision#FLOAT32}, a weight or bias is beyond
-     *     ±{@value Float#MAX_VALUE}, naming the parameter, its row and column, and the value
+     * @throws IllegalArgumentException if, narrowing, a value is beyond float's range, naming it
      */
-    public Layer toPrecision(Precision newPrecision) {
-        Checks.notNull(newPrecision, "precision");
-        return newPrecision == precision() ? this
-                : new Layer(weights.toPrecision(newPrecision, "weights"), bias.toPrecision(newPrecision, "bias"),
-                        activation);
-    }
-
-    /** Wraps matrices that nobody else holds, without copying them (for the builder's fresh weights). */
-    static Layer ofOwned(Matrix weights, Matrix bias, Activation activation) {
-        return create(weights, bias, activation);
-    }
+    public abstract Layer toPrecision(Precision newPrecision);
 
     /**
-     * Layers are equal when their activations are equal and their weights and biases have the same
-     * precision, shape and bit-identical values.
+     * Creates the mutable computation of this layer for one training run: writable copies of its parameters
+     * (and buffers), their gradients, and the buffers of a batch. Training code uses it; most users never need
+     * it.
+     *
+     * @return a new computation, which nobody else holds
      */
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof Layer l && l.activation.equals(activation) && l.weights.equals(weights)
-                && l.bias.equals(bias);
+    public abstract LayerComputation newComputation();
+
+    /**
+     * Feeds a batch through this layer as prediction does (running statistics, no dropout), into new matrices.
+     *
+     * @param input {@code [batch × inputSize]}, in this layer's precision, checked by the caller
+     * @return {@code [batch × outputSize]}, {@code a = σ(z)}
+     */
+    abstract Matrix predict(Matrix input);
+
+    /**
+     * Returns a one-line description of the kind's configuration for {@link Network#summary()}, e.g.
+     * {@code "eps=1e-05"}; empty if there is nothing to say beyond the sizes.
+     */
+    String details() {
+        return "";
     }
 
-    @Override
-    public int hashCode() {
-        return 31 * (31 * activation.hashCode() + weights.hashCode()) + bias.hashCode();
-    }
-
-    /** Returns sizes, activation and precision, e.g. {@code "Layer[4 → 16, relu, FLOAT64]"}. */
-    @Override
-    public String toString() {
-        return "Layer[" + inputSize() + " → " + outputSize() + ", " + activation + ", " + precision() + "]";
+    /** Requires values for every parameter, of the parameters' shapes and precision. */
+    static void checkValues(List<Matrix> values, List<Parameter> parameters, Layer layer) {
+        Checks.notNull(values, "values");
+        Checks.sameSize(values.size(), parameters.size(), "values: the number of parameters",
+                "the number of parameters of " + layer);
+        for (int i = 0; i < values.size(); i++) {
+            Parameter p = parameters.get(i);
+            Matrix v = Checks.notNull(values.get(i), "values: " + p.name());
+            if (v.rows() != p.value().rows() || v.cols() != p.value().cols() || v.precision() != p.value().precision()) {
+                throw new IllegalArgumentException("values: " + p.name() + " is " + v + " but the parameter of "
+                        + layer + " is " + p.value());
+            }
+            v.requireFinite(p.name());
+        }
     }
 }

@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A feed-forward network of dense layers, numbered 1..L, with the input as layer 0.
+ * A feed-forward network of layers, numbered 1..L, with the input as layer 0: dense layers, and layer
+ * normalization, batch normalization, embeddings for categorical columns and residual blocks (see {@link Layer}).
  *
  * <pre>{@code
  * Network network = Network.builder()
@@ -40,7 +41,7 @@ public final class Network {
 
     private final List<Layer> layers;
 
-    private Network(List<Layer> layers) {
+    private Network(List<? extends Layer> layers) {
         this.layers = List.copyOf(layers);
     }
 
@@ -54,7 +55,7 @@ public final class Network {
      * @throws IllegalArgumentException if there are no layers, or they do not chain, naming the layers and
      *     sizes involved
      */
-    public static Network of(List<Layer> layers) {
+    public static Network of(List<? extends Layer> layers) {
         Checks.notNull(layers, "layers");
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("layers: a network needs at least one layer");
@@ -73,8 +74,12 @@ public final class Network {
                 throw new IllegalArgumentException("layers differ in precision: layer " + l + " is "
                         + layer.precision() + " but layer " + (l - 1) + " is " + previous.precision());
             }
+            if (layer instanceof Embedding) {
+                throw new IllegalArgumentException("layer " + l + " is an embedding layer, which must be layer 1: it "
+                        + "reads the categorical columns of the input");
+            }
         }
-        return new Network(layers);
+        return new Network(new ArrayList<>(layers));
     }
 
     /**
@@ -146,6 +151,22 @@ public final class Network {
     public Layer layer(int layer) {
         checkLayerNumber(layer);
         return layers.get(layer - 1);
+    }
+
+    /**
+     * Returns one dense layer, for its weights and biases.
+     *
+     * @param layer its number, 1..L
+     * @return the layer
+     * @throws IndexOutOfBoundsException naming the valid range, if there is no such layer
+     * @throws IllegalArgumentException naming its kind, if the layer is not dense
+     */
+    public DenseLayer dense(int layer) {
+        if (layer(layer) instanceof DenseLayer d) {
+            return d;
+        }
+        throw new IllegalArgumentException("layer " + layer + " is a " + layer(layer).kind() + " layer, not a dense "
+                + "one: " + layer(layer));
     }
 
     /**
@@ -300,18 +321,14 @@ public final class Network {
                 "the input size of layer 1");
         Matrix a = inputs.precision() == precision() ? inputs : inputs.toPrecision(precision(), name);
         for (int l = 0; l < layers.size(); l++) {
-            Layer layer = layers.get(l);
-            Matrix z = Matrix.zeros(precision(), a.rows(), layer.outputSize());
-            Matrix.multiplyTransposed(a, layer.weightMatrix(), z); //  aˡ⁻¹·Wˡᵀ
-            // The inputs must be finite, as checkInputs requires, but the products of layer 1 answer that for
-            // less: a NaN or infinite feature makes every product of its sample NaN or infinite (x·w is NaN or
-            // ±∞ for every w, and sums keep it). So the inputs are scanned, for the message, only when those are
-            // not all finite; if they pass, the sums overflowed, which is not the caller's error.
-            if (l == 0 && z.firstNonFinite() != null) {
-                inputs.requireFinite(name);
+            if (l == 0 && layers.get(0) instanceof DenseLayer first) {
+                a = first.predictCheckingInputs(a, inputs, name);
+            } else {
+                if (l == 0) {
+                    inputs.requireFinite(name);
+                }
+                a = layers.get(l).predict(a); // aˡ = σˡ(fˡ(aˡ⁻¹))
             }
-            layer.activation().forward(z, layer.biasVector(), z); // zˡ = … + bˡ, aˡ = σˡ(zˡ), in place: no zˡ kept
-            a = z;
         }
         return a;
     }
@@ -459,16 +476,98 @@ public final class Network {
     public String toString() {
         StringBuilder s = new StringBuilder("Network[").append(inputSize());
         for (Layer layer : layers) {
-            s.append(" → ").append(layer.outputSize()).append(' ').append(layer.activation());
+            s.append(" → ").append(layer.outputSize()).append(' ');
+            if (layer instanceof DenseLayer) {
+                s.append(layer.activation());
+            } else {
+                s.append(layer.kind());
+                if (!layer.activation().equals(Activation.IDENTITY)) {
+                    s.append('(').append(layer.activation()).append(')');
+                }
+            }
         }
         return s.append(", ").append(precision()).append(", ").append(parameterCount()).append(" parameters]")
                 .toString();
     }
 
     /**
-     * A fluent description of a network: an input size, then dense layers whose input sizes follow from the
-     * layer before. Weights are drawn from the seed, so the same description and seed always build a
-     * bit-identical network; biases start at zero.
+     * Returns a table of the layers: number, kind, activation, output width and parameters, one line per layer
+     * (and per inner layer of a residual block), with the totals.
+     *
+     * <pre>
+     * layer  kind        activation  outputs  parameters  details
+     * 1      dense       tanh              8          48
+     * 2      layer_norm  identity          8          16  eps=1.0E-5
+     * ...
+     * </pre>
+     *
+     * @return the table, lines separated by {@code \n}
+     */
+    public String summary() {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"layer", "kind", "activation", "outputs", "parameters", "details"});
+        rows.add(new String[] {"0", "input", "", String.valueOf(inputSize()), "", ""});
+        for (int l = 1; l <= layers.size(); l++) {
+            addSummaryRows(rows, String.valueOf(l), layers.get(l - 1));
+        }
+        int[] widths = new int[6];
+        for (String[] row : rows) {
+            for (int c = 0; c < 6; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        StringBuilder s = new StringBuilder();
+        for (String[] row : rows) {
+            for (int c = 0; c < 6; c++) {
+                String cell = row[c];
+                boolean right = c == 3 || c == 4;
+                String pad = " ".repeat(widths[c] - cell.length());
+                s.append(right ? pad + cell : c == 5 ? cell : cell + pad).append(c == 5 ? "" : "  ");
+            }
+            s.setLength(s.length() - (s.charAt(s.length() - 1) == ' ' ? trailingSpaces(s) : 0));
+            s.append('\n');
+        }
+        s.append(parameterCount()).append(" parameters, ").append(precision()).append(", ")
+                .append(parameterCount() * precision().bytesPerElement()).append(" bytes");
+        return s.toString();
+    }
+
+    private static int trailingSpaces(StringBuilder s) {
+        int n = 0;
+        while (n < s.length() && s.charAt(s.length() - 1 - n) == ' ') {
+            n++;
+        }
+        return n;
+    }
+
+    private static void addSummaryRows(List<String[]> rows, String number, Layer layer) {
+        rows.add(new String[] {number, layer.kind(), layer.activation().toString(), String.valueOf(layer.outputSize()),
+            String.valueOf(layer.parameterCount()), layer.details()});
+        if (layer instanceof Residual r) {
+            for (int j = 0; j < r.inner().size(); j++) {
+                addSummaryRows(rows, number + ".f." + j, r.inner().get(j));
+            }
+        }
+    }
+
+    /**
+     * A fluent description of a network: an input size (and, for tabular data, categorical columns), then layers
+     * whose input sizes follow from the layer before. Weights are drawn from the seed, so the same description
+     * and seed always build a bit-identical network; biases and shifts start at zero, scales at one, embedding
+     * tables from the standard normal distribution.
+     *
+     * <pre>{@code
+     * Network network = Network.builder()
+     *         .input(3)                                   // 3 numeric columns,
+     *         .categorical(12, 4)                         // then a column of 12 categories, embedded in 4 values
+     *         .dense(32, Activation.RELU)
+     *         .layerNorm()
+     *         .residual(b -> b.dense(32, Activation.TANH).dense(32))
+     *         .batchNorm(Activation.RELU)
+     *         .dense(3, Activation.SOFTMAX)
+     *         .seed(42)
+     *         .build();
+     * }</pre>
      *
      * <p>Not thread-safe; {@link #build()} may be called more than once.
      */
@@ -478,27 +577,69 @@ public final class Network {
         private Precision precision = DEFAULT_PRECISION;
         private Long seed;
         private final List<Object> layers = new ArrayList<>();
+        private final List<int[]> categorical = new ArrayList<>();
+        /** For the inner builder of a residual block: the width it starts from; 0 for a network's builder. */
+        private final int blockWidth;
 
         private Builder() {
+            this(0);
+        }
+
+        private Builder(int blockWidth) {
+            this.blockWidth = blockWidth;
         }
 
         private record Dense(int size, Activation activation, WeightInit init) {
         }
 
+        private record Norm(boolean batch, Activation activation) {
+        }
+
+        private record Block(Builder inner, Activation activation) {
+        }
+
         /**
-         * Sets the number of inputs, the size of layer 0. Must come before the first layer.
+         * Sets the number of inputs, the size of layer 0 (with {@link #categorical} columns: the number of numeric
+         * columns before them). Must come before the first layer.
          *
-         * @param size the number of features per sample, at least 1
+         * @param size the number of features per sample, at least 1 (at least 0 with categorical columns)
          * @return this builder
          * @throws IllegalArgumentException if the size is below 1
-         * @throws IllegalStateException if layers were already added
+         * @throws IllegalStateException if layers were already added, or inside a residual block
          */
         public Builder input(int size) {
-            Checks.positive(size, "input size");
+            requireNetworkBuilder("input(" + size + ")");
+            if (size < 0 || size == 0 && categorical.isEmpty()) {
+                Checks.positive(size, "input size");
+            }
             if (!layers.isEmpty()) {
                 throw new IllegalStateException("input(" + size + ") must come before the first layer");
             }
             inputSize = size;
+            return this;
+        }
+
+        /**
+         * Adds a categorical input column: the input gains one column after the numeric ones (and after the
+         * categorical columns added before), holding a category index {@code 0..cardinality−1}, and the network
+         * starts with an {@link Embedding} layer that replaces it by {@code dimension} learned values. Must come
+         * before the first layer.
+         *
+         * @param cardinality the number of categories, at least 1
+         * @param dimension the embedding width, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if a size is below 1
+         * @throws IllegalStateException if layers were already added, or inside a residual block
+         */
+        public Builder categorical(int cardinality, int dimension) {
+            requireNetworkBuilder("categorical(" + cardinality + ", " + dimension + ")");
+            Checks.positive(cardinality, "categorical column " + categorical.size() + " cardinality");
+            Checks.positive(dimension, "categorical column " + categorical.size() + " dimension");
+            if (!layers.isEmpty()) {
+                throw new IllegalStateException("categorical(" + cardinality + ", " + dimension + ") must come before "
+                        + "the first layer");
+            }
+            categorical.add(new int[] {cardinality, dimension});
             return this;
         }
 
@@ -514,6 +655,17 @@ public final class Network {
         public Builder dense(int size, Activation activation) {
             Checks.notNull(activation, "activation");
             return dense(size, activation, activation.defaultWeightInit());
+        }
+
+        /**
+         * Adds a dense layer without activation ({@link Activation#IDENTITY}).
+         *
+         * @param size the number of neurons, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if the size is below 1
+         */
+        public Builder dense(int size) {
+            return dense(size, Activation.IDENTITY);
         }
 
         /**
@@ -534,8 +686,80 @@ public final class Network {
         }
 
         /**
-         * Adds a layer with explicit parameters; its input size must equal the previous layer's output size
-         * (or the input size, for the first layer), and it is converted to the builder's precision.
+         * Adds a {@link LayerNorm} over the width of the layer before, without activation.
+         *
+         * @return this builder
+         */
+        public Builder layerNorm() {
+            return layerNorm(Activation.IDENTITY);
+        }
+
+        /**
+         * Adds a {@link LayerNorm} over the width of the layer before, then an activation.
+         *
+         * @param activation the activation after the normalization
+         * @return this builder
+         */
+        public Builder layerNorm(Activation activation) {
+            layers.add(new Norm(false, Checks.notNull(activation, "activation")));
+            return this;
+        }
+
+        /**
+         * Adds a {@link BatchNorm} over the width of the layer before, without activation.
+         *
+         * @return this builder
+         */
+        public Builder batchNorm() {
+            return batchNorm(Activation.IDENTITY);
+        }
+
+        /**
+         * Adds a {@link BatchNorm} over the width of the layer before, then an activation.
+         *
+         * @param activation the activation after the normalization
+         * @return this builder
+         */
+        public Builder batchNorm(Activation activation) {
+            layers.add(new Norm(true, Checks.notNull(activation, "activation")));
+            return this;
+        }
+
+        /**
+         * Adds a residual block {@code x + f(x)} without an activation after the sum; {@code inner} describes
+         * {@code f} on a builder that starts at the current width, and must end at it.
+         *
+         * @param inner adds the inner layers, e.g. {@code b -> b.dense(32, Activation.TANH).dense(32)}
+         * @return this builder
+         */
+        public Builder residual(java.util.function.Consumer<Builder> inner) {
+            return residual(Activation.IDENTITY, inner);
+        }
+
+        /**
+         * Adds a residual block {@code σ(x + f(x))}; see {@link #residual(java.util.function.Consumer)}.
+         *
+         * @param activation {@code σ}, after the sum
+         * @param inner adds the inner layers
+         * @return this builder
+         * @throws IllegalArgumentException if {@code inner} adds no layer
+         */
+        public Builder residual(Activation activation, java.util.function.Consumer<Builder> inner) {
+            Checks.notNull(activation, "activation");
+            Checks.notNull(inner, "inner");
+            Builder block = new Builder(-1);
+            block.precision = precision;
+            inner.accept(block);
+            if (block.layers.isEmpty()) {
+                throw new IllegalArgumentException("residual: the block's inner builder added no layer");
+            }
+            layers.add(new Block(block, activation));
+            return this;
+        }
+
+        /**
+         * Adds a layer with explicit parameters, of any kind; its input size must equal the previous layer's
+         * output size (or the input size, for the first layer), and it is converted to the builder's precision.
          *
          * @param layer the layer
          * @return this builder
@@ -551,8 +775,10 @@ public final class Network {
          *
          * @param value the seed
          * @return this builder
+         * @throws IllegalStateException inside a residual block (the network's seed draws its weights too)
          */
         public Builder seed(long value) {
+            requireNetworkBuilder("seed(" + value + ")");
             seed = value;
             return this;
         }
@@ -563,26 +789,37 @@ public final class Network {
          *
          * @param value the precision
          * @return this builder
+         * @throws IllegalStateException inside a residual block (it has the network's precision)
          */
         public Builder precision(Precision value) {
+            requireNetworkBuilder("precision(" + value + ")");
             precision = Checks.notNull(value, "precision");
             return this;
         }
 
+        private void requireNetworkBuilder(String call) {
+            if (blockWidth != 0) {
+                throw new IllegalStateException(call + " describes the whole network and cannot be called inside a "
+                        + "residual block");
+            }
+        }
+
         /**
-         * Builds the network, drawing every initial weight from one random stream seeded by {@link #seed},
-         * layer by layer and row by row. Each draw is a double, stored as it is in a float64 network and rounded
-         * to float in a float32 one (so a float32 network is the rounding of the float64 one with the same seed,
-         * and no float64 copy of its weights is ever made).
+         * Builds the network, drawing every initial value from one random stream seeded by {@link #seed}: the
+         * embedding tables first, then layer by layer and row by row. Each draw is a double, stored as it is in a
+         * float64 network and rounded to float in a float32 one (so a float32 network is the rounding of the
+         * float64 one with the same seed, and no float64 copy of its weights is ever made).
          *
          * @return a new network
          * @throws IllegalStateException if no input size or no layer was given
-         * @throws IllegalArgumentException if an explicit layer does not chain with the one before; or, before
-         *     anything is allocated, if a dense layer has more weights than one Java array holds, or the new
-         *     parameters need more memory than this JVM's heap has free (the message gives both sizes)
+         * @throws IllegalArgumentException if an explicit layer does not chain with the one before, or a residual
+         *     block does not end at the width it starts from; or, before anything is allocated, if a dense layer
+         *     has more weights than one Java array holds, or the new parameters need more memory than this JVM's
+         *     heap has free (the message gives both sizes)
          */
         public Network build() {
-            if (inputSize == 0) {
+            requireNetworkBuilder("build()");
+            if (inputSize == 0 && categorical.isEmpty()) {
                 throw new IllegalStateException("call input(size) before build()");
             }
             if (layers.isEmpty()) {
@@ -593,57 +830,101 @@ public final class Network {
             if (seed == null) {
                 LOG.debug("No seed given; initialising weights with seed {}", actualSeed);
             }
-            requireHeapForDenseLayers();
+            int width = inputSize;
+            int embedded = inputSize;
+            for (int[] column : categorical) {
+                embedded += column[1];
+            }
+            Checks.fitsInHeap(parameterBytes(categorical.isEmpty() ? width : embedded, ""),
+                    "the new parameters of the network (" + precision + ", " + layers.size()
+                    + (layers.size() == 1 ? " layer)" : " layers)"));
             SplittableRandom random = new SplittableRandom(actualSeed);
             List<Layer> built = new ArrayList<>();
-            int previous = inputSize;
+            if (!categorical.isEmpty()) {
+                built.add(Embedding.of(inputSize, categorical.stream().mapToInt(c -> c[0]).toArray(),
+                        categorical.stream().mapToInt(c -> c[1]).toArray(), precision, random));
+                width = embedded;
+            }
+            built.addAll(buildLayers(width, random, built.size()));
+            return Network.of(built);
+        }
+
+        /** Builds this builder's layers from an input of {@code width}, numbering them from {@code before + 1}. */
+        private List<Layer> buildLayers(int width, SplittableRandom random, int before) {
+            List<Layer> built = new ArrayList<>();
+            int previous = width;
             for (Object spec : layers) {
+                String where = "layer " + (before + built.size() + 1);
                 Layer layer;
                 if (spec instanceof Dense d) {
                     // Each draw is a double from the one stream, rounded as it is stored in a float32 matrix:
                     // a float32 network is the rounding of the float64 one, with no float64 copy in between.
                     Matrix w = Matrix.zeros(precision, d.size(), previous);
                     d.init().initialize(w, random);
-                    layer = Layer.ofOwned(w, Matrix.zeros(precision, 1, d.size()), d.activation());
+                    layer = DenseLayer.ofOwned(w, Matrix.zeros(precision, 1, d.size()), d.activation());
+                } else if (spec instanceof Norm n) {
+                    try {
+                        layer = n.batch() ? BatchNorm.of(previous, n.activation(), precision)
+                                : LayerNorm.of(previous, n.activation(), precision);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+                    }
+                } else if (spec instanceof Block b) {
+                    b.inner().precision = precision;
+                    List<Layer> inner = b.inner().buildLayers(previous, random, 0);
+                    try {
+                        layer = Residual.of(inner, b.activation());
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(where + " (residual block): " + e.getMessage(), e);
+                    }
                 } else {
                     layer = ((Layer) spec).toPrecision(precision);
                     if (layer.inputSize() != previous) {
-                        throw new IllegalArgumentException("layer " + (built.size() + 1) + " has "
-                                + layer.inputSize() + " inputs but " + (built.isEmpty() ? "the input size is "
-                                        : "layer " + built.size() + " has ") + previous
-                                + (built.isEmpty() ? "" : " outputs"));
+                        throw new IllegalArgumentException(where + " has " + layer.inputSize() + " inputs but "
+                                + (before + built.size() == 0 ? "the input size is " : "layer " + (before + built.size())
+                                        + " has ") + previous + (before + built.size() == 0 ? "" : " outputs"));
                     }
                 }
                 built.add(layer);
                 previous = layer.outputSize();
             }
-            return new Network(built);
+            return built;
         }
 
         /**
-         * Refuses, before anything is allocated, dense layers whose parameters cannot be stored: a layer of
-         * more weights than one Java array holds, or layers that need more memory than the heap has free.
+         * The bytes of the parameters this builder will draw from an input of {@code width}, refusing, before
+         * anything is allocated, a dense layer of more weights than one Java array holds.
          */
-        private void requireHeapForDenseLayers() {
+        private long parameterBytes(int width, String prefix) {
             long bytes = 0;
-            int previous = inputSize;
             int bytesPerValue = precision == Precision.FLOAT64 ? 8 : 4;
+            for (int[] column : categorical) {
+                bytes += (long) column[0] * column[1] * bytesPerValue;
+            }
+            int previous = width;
             for (int l = 1; l <= layers.size(); l++) {
                 Object spec = layers.get(l - 1);
-                int outputs = spec instanceof Dense d ? d.size() : ((Layer) spec).outputSize();
-                long weights = (long) outputs * previous;
-                if (spec instanceof Dense && weights > Integer.MAX_VALUE - 8) {
-                    throw new IllegalArgumentException("layer " + l + " (" + previous + " inputs × " + outputs
-                            + " neurons) has " + weights + " weights, more than one Java array can hold ("
-                            + (Integer.MAX_VALUE - 8) + ")");
-                }
-                if (spec instanceof Dense) {
+                int outputs = previous;
+                if (spec instanceof Dense d) {
+                    outputs = d.size();
+                    long weights = (long) outputs * previous;
+                    if (weights > Integer.MAX_VALUE - 8) {
+                        throw new IllegalArgumentException(prefix + "layer " + l + " (" + previous + " inputs × "
+                                + outputs + " neurons) has " + weights + " weights, more than one Java array can hold ("
+                                + (Integer.MAX_VALUE - 8) + ")");
+                    }
                     bytes += (weights + outputs) * bytesPerValue;
+                } else if (spec instanceof Norm) {
+                    bytes += 4L * previous * bytesPerValue;
+                } else if (spec instanceof Block b) {
+                    b.inner().precision = precision;
+                    bytes += b.inner().parameterBytes(previous, prefix + "layer " + l + " inner ");
+                } else if (spec instanceof Layer layer) {
+                    outputs = layer.outputSize();
                 }
                 previous = outputs;
             }
-            Checks.fitsInHeap(bytes, "the new parameters of the network (" + precision + ", " + layers.size()
-                    + (layers.size() == 1 ? " layer)" : " layers)"));
+            return bytes;
         }
     }
 }

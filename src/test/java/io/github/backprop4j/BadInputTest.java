@@ -89,7 +89,7 @@ class BadInputTest {
     /** A 3 → 2 identity layer, FLOAT64. */
     private static final double[][] W = {{1, 2, 3}, {4, 5, 6}};
     private static final double[] B = {0, 0};
-    private static final Layer LAYER = Layer.of(W, B, Activation.IDENTITY);
+    private static final DenseLayer LAYER = Layer.of(W, B, Activation.IDENTITY);
 
     private static final DataSet DATA = DataSet.ofLabels(new double[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}},
             new int[] {0, 1, 0}, 2);
@@ -183,8 +183,8 @@ class BadInputTest {
     }
 
     private static List<Case> network() {
-        Layer float32Layer = Layer.of(new float[][] {{1, 2}, {3, 4}}, new float[] {0, 0}, Activation.IDENTITY);
-        Layer five = Layer.of(new double[5][3], new double[5], Activation.RELU);
+        DenseLayer float32Layer = Layer.of(new float[][] {{1, 2}, {3, 4}}, new float[] {0, 0}, Activation.IDENTITY);
+        DenseLayer five = Layer.of(new double[5][3], new double[5], Activation.RELU);
         return List.of(
                 c("Network.of(null list)", NPE, () -> Network.of((List<Layer>) null), "layers must not be null"),
                 c("Network.of(null array)", NPE, () -> Network.of((Layer[]) null), "layers must not be null"),

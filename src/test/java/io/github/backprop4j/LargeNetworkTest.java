@@ -46,7 +46,7 @@ class LargeNetworkTest {
                 .hasMessageContaining("weights: row 0, column 1 is 1.0E300");
         Network fine = wide.withLayer(1, secondBad.layer(1)).withLayer(2, Layer.of(new double[][] {{1}},
                 new double[] {3e38}, Activation.IDENTITY));
-        assertThat(fine.toPrecision(Precision.FLOAT32).layer(2).bias()[0]).isEqualTo((double) 3e38f);
+        assertThat(fine.toPrecision(Precision.FLOAT32).dense(2).bias()[0]).isEqualTo((double) 3e38f);
     }
 
     private static String probe(String heap, int inputs, int units) throws IOException, InterruptedException {

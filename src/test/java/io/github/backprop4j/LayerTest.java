@@ -17,7 +17,7 @@ class LayerTest {
 
     @Test
     void holdsItsShapeAndParameters() {
-        Layer layer = Layer.of(W, B, Activation.RELU);
+        DenseLayer layer = Layer.of(W, B, Activation.RELU);
 
         assertThat(layer.inputSize()).isEqualTo(3);
         assertThat(layer.outputSize()).isEqualTo(2);
@@ -33,7 +33,7 @@ class LayerTest {
     void arraysPassedInAreCopied() {
         double[][] w = {W[0].clone(), W[1].clone()};
         double[] b = B.clone();
-        Layer layer = Layer.of(w, b, Activation.RELU);
+        DenseLayer layer = Layer.of(w, b, Activation.RELU);
 
         w[0][0] = 99;
         b[1] = 99;
@@ -44,7 +44,7 @@ class LayerTest {
 
     @Test
     void arraysReturnedAreCopies() {
-        Layer layer = Layer.of(W, B, Activation.RELU);
+        DenseLayer layer = Layer.of(W, B, Activation.RELU);
 
         layer.weights()[0][0] = 99;
         layer.bias()[1] = 99;
@@ -57,7 +57,7 @@ class LayerTest {
     void matricesPassedInAreCopiedAndMatricesReturnedAreReadOnly() {
         Matrix w = Matrix.of(Precision.FLOAT64, W, "w");
         Matrix b = Matrix.rowVector(Precision.FLOAT64, B, "b");
-        Layer layer = Layer.of(w, b, Activation.RELU);
+        DenseLayer layer = Layer.of(w, b, Activation.RELU);
 
         w.set(0, 0, 99);
         b.fill(99);
@@ -74,7 +74,7 @@ class LayerTest {
 
     @Test
     void equalsNeedsTheSameActivationPrecisionAndBits() {
-        Layer layer = Layer.of(W, B, Activation.RELU);
+        DenseLayer layer = Layer.of(W, B, Activation.RELU);
 
         assertThat(layer).isEqualTo(Layer.of(W, B, Activation.RELU))
                 .hasSameHashCodeAs(Layer.of(W, B, Activation.RELU));
@@ -94,10 +94,10 @@ class LayerTest {
 
     @Test
     void withMethodsReturnNewLayersAndLeaveThisOneAlone() {
-        Layer layer = Layer.of(W, B, Activation.RELU);
+        DenseLayer layer = Layer.of(W, B, Activation.RELU);
 
-        Layer w = layer.withWeights(new double[][] {{0, 0, 0}, {1, 1, 1}});
-        Layer b = layer.withBias(new double[] {7, 8});
+        DenseLayer w = layer.withWeights(new double[][] {{0, 0, 0}, {1, 1, 1}});
+        DenseLayer b = layer.withBias(new double[] {7, 8});
         Layer a = layer.withActivation(Activation.SIGMOID);
 
         assertThat(w.weights()).isDeepEqualTo(new double[][] {{0, 0, 0}, {1, 1, 1}});
@@ -114,9 +114,9 @@ class LayerTest {
 
     @Test
     void toPrecisionRoundsToFloat() {
-        Layer layer = Layer.of(new double[][] {{0.1}}, new double[] {1.0 / 3}, Activation.TANH);
+        DenseLayer layer = Layer.of(new double[][] {{0.1}}, new double[] {1.0 / 3}, Activation.TANH);
 
-        Layer narrow = layer.toPrecision(Precision.FLOAT32);
+        DenseLayer narrow = layer.toPrecision(Precision.FLOAT32);
 
         assertThat(layer.toPrecision(Precision.FLOAT64)).isSameAs(layer);
         assertThat(narrow.weight(0, 0)).isEqualTo((double) 0.1f);
@@ -155,7 +155,7 @@ class LayerTest {
 
     @Test
     void weightedSumsAreInputTimesWeightsTransposedPlusBias() {
-        Layer layer = Layer.of(W, B, Activation.RELU);
+        DenseLayer layer = Layer.of(W, B, Activation.RELU);
         Matrix x = Matrix.of(Precision.FLOAT64, new double[][] {{1, 1, 1}, {2, 0, -1}}, "x");
 
         Matrix z = layer.weightedSums(x);

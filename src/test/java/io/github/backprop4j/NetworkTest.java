@@ -38,7 +38,7 @@ class NetworkTest {
         assertThat(network.layer(3).activation()).isEqualTo(Activation.SOFTMAX);
         assertThat(network.parameterCount()).isEqualTo(16 * 4 + 16 + 8 * 16 + 8 + 3 * 8 + 3);
         assertThat(network.precision()).as("the default precision").isEqualTo(Precision.FLOAT32);
-        for (Layer layer : network.layers()) {
+        for (DenseLayer layer : network.layers().stream().map(DenseLayer.class::cast).toList()) {
             assertThat(layer.bias()).containsOnly(0.0);
         }
     }
@@ -51,10 +51,10 @@ class NetworkTest {
 
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
         for (int l = 1; l <= a.layerCount(); l++) {
-            assertThat(a.layer(l).weights()).isDeepEqualTo(b.layer(l).weights());
+            assertThat(a.dense(l).weights()).isDeepEqualTo(b.dense(l).weights());
         }
         assertThat(a).isNotEqualTo(c);
-        assertThat(a.layer(1).weights()[0]).isNotEqualTo(c.layer(1).weights()[0]);
+        assertThat(a.dense(1).weights()[0]).isNotEqualTo(c.dense(1).weights()[0]);
     }
 
     @Test
@@ -72,8 +72,8 @@ class NetworkTest {
         assertThat(narrow.precision()).isEqualTo(Precision.FLOAT32);
         assertThat(narrow).isEqualTo(wide.toPrecision(Precision.FLOAT32));
         for (int l = 1; l <= wide.layerCount(); l++) {
-            double[][] w = wide.layer(l).weights();
-            double[][] f = narrow.layer(l).weights();
+            double[][] w = wide.dense(l).weights();
+            double[][] f = narrow.dense(l).weights();
             for (int j = 0; j < w.length; j++) {
                 for (int k = 0; k < w[j].length; k++) {
                     assertThat(f[j][k]).isEqualTo((double) (float) w[j][k]);
@@ -112,7 +112,7 @@ class NetworkTest {
 
     private static double maxAbsWeight(Network network) {
         double max = 0;
-        for (double[] row : network.layer(1).weights()) {
+        for (double[] row : network.dense(1).weights()) {
             for (double w : row) {
                 max = Math.max(max, Math.abs(w));
             }
@@ -138,7 +138,7 @@ class NetworkTest {
 
     @Test
     void builderRefusesAnExplicitLayerThatDoesNotChain() {
-        Layer fiveInputs = Layer.of(new double[2][5], new double[2], Activation.TANH);
+        DenseLayer fiveInputs = Layer.of(new double[2][5], new double[2], Activation.TANH);
 
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> Network.builder().input(3).layer(fiveInputs).build())
@@ -165,7 +165,7 @@ class NetworkTest {
     @Test
     void withLayerReplacesOneLayerAndChecksTheChain() {
         Network network = iris().seed(1).build();
-        Layer replacement = network.layer(1).withBias(new double[16]).withActivation(Activation.TANH);
+        Layer replacement = network.dense(1).withBias(new double[16]).withActivation(Activation.TANH);
 
         Network changed = network.withLayer(1, replacement);
 
@@ -206,13 +206,13 @@ class NetworkTest {
         Network network = iris().seed(1).build();
 
         assertThat(network).hasToString("Network[4 → 16 relu → 3 softmax, FLOAT32, 131 parameters]");
-        assertThat(network.toString()).doesNotContain(String.valueOf(network.layer(1).weight(0, 0)));
+        assertThat(network.toString()).doesNotContain(String.valueOf(network.dense(1).weight(0, 0)));
     }
 
     @Test
     void equalsComparesLayersInOrder() {
-        Layer a = Layer.of(new double[][] {{1, 2}, {3, 4}}, new double[] {0, 1}, Activation.TANH);
-        Layer b = Layer.of(new double[][] {{5, 6}, {7, 8}}, new double[] {0, 1}, Activation.TANH);
+        DenseLayer a = Layer.of(new double[][] {{1, 2}, {3, 4}}, new double[] {0, 1}, Activation.TANH);
+        DenseLayer b = Layer.of(new double[][] {{5, 6}, {7, 8}}, new double[] {0, 1}, Activation.TANH);
 
         assertThat(Network.of(a, b)).isEqualTo(Network.of(List.of(a, b))).isNotEqualTo(Network.of(b, a));
         assertThat(Network.of(a, b).hashCode()).isEqualTo(Network.of(a, b).hashCode());
@@ -223,7 +223,7 @@ class NetworkTest {
     void networkOfRefusesNoLayersAndNullLayers() {
         assertThatIllegalArgumentException().isThrownBy(() -> Network.of(List.of()))
                 .withMessageContaining("at least one layer");
-        Layer a = Layer.of(new double[][] {{1}}, new double[] {0}, Activation.TANH);
+        DenseLayer a = Layer.of(new double[][] {{1}}, new double[] {0}, Activation.TANH);
         assertThatThrownBy(() -> Network.of(a, null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("layer 2 must not be null");
     }
@@ -274,11 +274,11 @@ class NetworkTest {
     void predictFindsEveryNonFiniteFeatureWhereverItIs(Precision precision) {
         Network trained = Network.builder().input(20).dense(12, Activation.RELU).dense(10, Activation.SOFTMAX)
                 .precision(precision).seed(3).build();
-        double[][] zeroColumn = trained.layer(1).weightMatrix().toDoubleArray();
+        double[][] zeroColumn = trained.dense(1).weightMatrix().toDoubleArray();
         for (double[] row : zeroColumn) {
             row[7] = 0; // feature 7 has no weight: 0·∞ is NaN, so it must be caught too
         }
-        Network network = trained.withLayer(1, Layer.of(zeroColumn, trained.layer(1).biasVector().row(0),
+        Network network = trained.withLayer(1, Layer.of(zeroColumn, trained.dense(1).biasVector().row(0),
                 Activation.RELU, precision));
         for (int rows : new int[] {1, 9}) {
             for (int at = 0; at < rows * 20; at += 7) {

@@ -7,7 +7,6 @@ import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
-import io.github.backprop4j.optim.ParameterKind;
 import io.github.backprop4j.train.EpochSummary;
 import io.github.backprop4j.train.History;
 import io.github.backprop4j.train.TrainingListener;
@@ -304,13 +303,13 @@ public final class Checkpoint {
     private static void requireBuffersTheOptimizerKeeps(Optimizer optimizer, Network network, Set<String> present,
             long steps, String where) throws ModelFormatException {
         for (int l = 1; l <= network.layerCount(); l++) {
-            for (ParameterKind kind : ParameterKind.values()) {
+            for (io.github.backprop4j.Parameter p : network.layer(l).parameters()) {
                 Set<String> kept;
                 try {
                     OptimizerState probe = new OptimizerState();
                     Matrix parameter = Matrix.zeros(network.precision(), 1, 1);
                     optimizer.update(parameter, Matrix.zeros(network.precision(), 1, 1), 1e-3,
-                            probe.forParameter(l, kind, parameter));
+                            probe.forParameter(l, p.path(), p.kind(), parameter));
                     kept = probe.slots().keySet();
                 } catch (RuntimeException notProbed) {
                     return;

@@ -1,6 +1,7 @@
 package io.github.backprop4j.io;
 
 import io.github.backprop4j.Activation;
+import io.github.backprop4j.DenseLayer;
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.math.Checks;
@@ -147,7 +148,7 @@ public final class ModelFile {
         meta.put("layer_count", Integer.toString(network.layerCount()));
         int[] modules = moduleIndices(network.layers().stream().map(Layer::activation).toList());
         for (int l = 1; l <= network.layerCount(); l++) {
-            Layer layer = network.layer(l);
+            DenseLayer layer = network.dense(l);
             Components.Described activation = Components.describe(layer.activation());
             String prefix = "layer" + l + ".";
             meta.put(prefix + "units", Integer.toString(layer.outputSize()));

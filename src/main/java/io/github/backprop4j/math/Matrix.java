@@ -1,5 +1,7 @@
 package io.github.backprop4j.math;
 
+import io.github.backprop4j.math.kernel.NormKernels;
+
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoublePredicate;
 import java.util.function.DoubleUnaryOperator;
@@ -833,6 +835,318 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     abstract void fillKernel(double value);
 
     abstract boolean sharesStorage(Matrix other);
+
+    // ------------------------------------------------------------------ normalization and embeddings
+
+    /**
+     * Layer normalization's statistics and normalized values, per sample (row): {@code μᵣ = Σ_c x[r][c]/cols},
+     * {@code σ²ᵣ = Σ_c (x[r][c] − μᵣ)²/cols} (biased), {@code x̂[r][c] = (x[r][c] − μᵣ)/√(σ²ᵣ + ε)}.
+     *
+     * @param x {@code [rows × cols]}
+     * @param eps {@code ε}, finite and &gt; 0
+     * @param xhat {@code [rows × cols]}, writable
+     * @param mean {@code [rows × 1]}, writable: {@code μ}
+     * @param var {@code [rows × 1]}, writable: {@code σ²}
+     */
+    public static void normalizeRows(Matrix x, double eps, Matrix xhat, Matrix mean, Matrix var) {
+        checkNormalization(x, xhat, mean, var, x.rows, 1, "normalizeRows");
+        if (x instanceof DoubleMatrix d) {
+            NormKernels.normalize(d.data, dd(xhat), dd(mean), dd(var), x.rows, x.cols, x.cols, 1, eps);
+        } else {
+            NormKernels.normalize(ff(x), ff(xhat), ff(mean), ff(var), x.rows, x.cols, x.cols, 1, eps);
+        }
+    }
+
+    /**
+     * Batch normalization's statistics and normalized values, per feature (column), over the samples:
+     * {@code μ_c = Σ_r x[r][c]/rows}, {@code σ²_c = Σ_r (x[r][c] − μ_c)²/rows} (biased),
+     * {@code x̂[r][c] = (x[r][c] − μ_c)/√(σ²_c + ε)}.
+     *
+     * @param x {@code [rows × cols]}
+     * @param eps {@code ε}, finite and &gt; 0
+     * @param xhat {@code [rows × cols]}, writable
+     * @param mean {@code [1 × cols]}, writable: {@code μ}
+     * @param var {@code [1 × cols]}, writable: {@code σ²}
+     */
+    public static void normalizeColumns(Matrix x, double eps, Matrix xhat, Matrix mean, Matrix var) {
+        checkNormalization(x, xhat, mean, var, 1, x.cols, "normalizeColumns");
+        if (x instanceof DoubleMatrix d) {
+            NormKernels.normalize(d.data, dd(xhat), dd(mean), dd(var), x.cols, x.rows, 1, x.cols, eps);
+        } else {
+            NormKernels.normalize(ff(x), ff(xhat), ff(mean), ff(var), x.cols, x.rows, 1, x.cols, eps);
+        }
+    }
+
+    /**
+     * Normalizes each feature (column) with given statistics, {@code x̂[r][c] = (x[r][c] − μ_c)/√(σ²_c + ε)}.
+     *
+     * @param x {@code [rows × cols]}
+     * @param mean {@code [1 × cols]}
+     * @param var {@code [1 × cols]}
+     * @param eps {@code ε}, finite and &gt; 0
+     * @param xhat {@code [rows × cols]}, writable
+     */
+    public static void normalizeColumnsWith(Matrix x, Matrix mean, Matrix var, double eps, Matrix xhat) {
+        checkNormalization(x, xhat, mean, var, 1, x.cols, "normalizeColumnsWith");
+        if (x instanceof DoubleMatrix d) {
+            NormKernels.normalizeColumnsWith(d.data, dd(mean), dd(var), eps, dd(xhat), x.rows, x.cols);
+        } else {
+            NormKernels.normalizeColumnsWith(ff(x), ff(mean), ff(var), eps, ff(xhat), x.rows, x.cols);
+        }
+    }
+
+    /**
+     * The gradient through {@link #normalizeRows}: per row,
+     * {@code ∂C/∂x = (∂C/∂x̂ − mean(∂C/∂x̂) − x̂·mean(∂C/∂x̂ ⊙ x̂)) / √(σ² + ε)}.
+     *
+     * @param dxhat {@code ∂C/∂x̂}, {@code [rows × cols]}
+     * @param xhat {@code x̂}, {@code [rows × cols]}
+     * @param var {@code [rows × 1]}, as {@link #normalizeRows} wrote it
+     * @param eps {@code ε}
+     * @param dx {@code [rows × cols]}, writable; may be {@code dxhat}
+     */
+    public static void normalizeRowsBackward(Matrix dxhat, Matrix xhat, Matrix var, double eps, Matrix dx) {
+        checkNormalization(xhat, dx, var, var, xhat.rows, 1, "normalizeRowsBackward");
+        checkSameShape(dx, dxhat, "normalizeRowsBackward");
+        if (dx instanceof DoubleMatrix d) {
+            NormKernels.normalizeBackward(dd(dxhat), dd(xhat), dd(var), d.data, xhat.rows, xhat.cols, xhat.cols, 1,
+                    eps);
+        } else {
+            NormKernels.normalizeBackward(ff(dxhat), ff(xhat), ff(var), ff(dx), xhat.rows, xhat.cols, xhat.cols, 1,
+                    eps);
+        }
+    }
+
+    /**
+     * The gradient through {@link #normalizeColumns}: per column,
+     * {@code ∂C/∂x = (∂C/∂x̂ − mean(∂C/∂x̂) − x̂·mean(∂C/∂x̂ ⊙ x̂)) / √(σ² + ε)}, the means over the samples.
+     *
+     * @param dxhat {@code ∂C/∂x̂}, {@code [rows × cols]}
+     * @param xhat {@code x̂}, {@code [rows × cols]}
+     * @param var {@code [1 × cols]}, as {@link #normalizeColumns} wrote it
+     * @param eps {@code ε}
+     * @param dx {@code [rows × cols]}, writable; may be {@code dxhat}
+     */
+    public static void normalizeColumnsBackward(Matrix dxhat, Matrix xhat, Matrix var, double eps, Matrix dx) {
+        checkNormalization(xhat, dx, var, var, 1, xhat.cols, "normalizeColumnsBackward");
+        checkSameShape(dx, dxhat, "normalizeColumnsBackward");
+        if (dx instanceof DoubleMatrix d) {
+            NormKernels.normalizeBackward(dd(dxhat), dd(xhat), dd(var), d.data, xhat.cols, xhat.rows, 1, xhat.cols,
+                    eps);
+        } else {
+            NormKernels.normalizeBackward(ff(dxhat), ff(xhat), ff(var), ff(dx), xhat.cols, xhat.rows, 1, xhat.cols,
+                    eps);
+        }
+    }
+
+    /**
+     * The gradient through {@link #normalizeColumnsWith}: {@code ∂C/∂x[r][c] = ∂C/∂x̂[r][c]/√(σ²_c + ε)}.
+     *
+     * @param dxhat {@code [rows × cols]}
+     * @param var {@code [1 × cols]}
+     * @param eps {@code ε}
+     * @param dx {@code [rows × cols]}, writable; may be {@code dxhat}
+     */
+    public static void normalizeColumnsWithBackward(Matrix dxhat, Matrix var, double eps, Matrix dx) {
+        checkNormalization(dxhat, dx, var, var, 1, dxhat.cols, "normalizeColumnsWithBackward");
+        if (dx instanceof DoubleMatrix d) {
+            NormKernels.normalizeColumnsWithBackward(dd(dxhat), dd(var), eps, d.data, dx.rows, dx.cols);
+        } else {
+            NormKernels.normalizeColumnsWithBackward(ff(dxhat), ff(var), eps, ff(dx), dx.rows, dx.cols);
+        }
+    }
+
+    /**
+     * A per-feature scale and shift, {@code out[r][c] = x[r][c]·γ_c + β_c}.
+     *
+     * @param x {@code [rows × cols]}
+     * @param gamma {@code [1 × cols]}
+     * @param beta {@code [1 × cols]}
+     * @param out {@code [rows × cols]}, writable; may be {@code x}
+     */
+    public static void scaleShift(Matrix x, Matrix gamma, Matrix beta, Matrix out) {
+        checkNormalization(x, out, gamma, beta, 1, x.cols, "scaleShift");
+        if (x instanceof DoubleMatrix d) {
+            NormKernels.scaleShift(d.data, dd(gamma), dd(beta), dd(out), x.rows, x.cols);
+        } else {
+            NormKernels.scaleShift(ff(x), ff(gamma), ff(beta), ff(out), x.rows, x.cols);
+        }
+    }
+
+    /**
+     * Scales each column by its own factor, {@code out[r][c] = x[r][c]·v_c}.
+     *
+     * @param x {@code [rows × cols]}
+     * @param v {@code [1 × cols]}
+     * @param out {@code [rows × cols]}, writable; may be {@code x}
+     */
+    public static void multiplyColumns(Matrix x, Matrix v, Matrix out) {
+        checkNormalization(x, out, v, v, 1, x.cols, "multiplyColumns");
+        if (x instanceof DoubleMatrix d) {
+            NormKernels.multiplyColumns(d.data, dd(v), dd(out), x.rows, x.cols);
+        } else {
+            NormKernels.multiplyColumns(ff(x), ff(v), ff(out), x.rows, x.cols);
+        }
+    }
+
+    /**
+     * {@code out_c = Σ_r x[r][c]·y[r][c]}, accumulated in double in order of r.
+     *
+     * @param x {@code [rows × cols]}
+     * @param y {@code [rows × cols]}
+     * @param out {@code [1 × cols]}, writable
+     */
+    public static void columnDots(Matrix x, Matrix y, Matrix out) {
+        checkNormalization(x, y, out, out, 1, x.cols, "columnDots");
+        if (x instanceof DoubleMatrix d) {
+            NormKernels.columnDots(d.data, dd(y), dd(out), x.rows, x.cols);
+        } else {
+            NormKernels.columnDots(ff(x), ff(y), ff(out), x.rows, x.cols);
+        }
+    }
+
+    /**
+     * Checks an operation over {@code x} that writes {@code out} of {@code x}'s shape and reads or writes two
+     * statistics of shape {@code statRows × statCols}, all of one precision.
+     */
+    private static void checkNormalization(Matrix x, Matrix out, Matrix s1, Matrix s2, int statRows, int statCols,
+            String what) {
+        Checks.notNull(x, "x");
+        checkSameShape(out, x, what);
+        for (Matrix s : new Matrix[] {s1, s2}) {
+            Checks.notNull(s, "statistics");
+            if (s.precision() != x.precision()) {
+                throw new IllegalArgumentException(what + ": precision mismatch, " + s + " and " + x);
+            }
+            if (s.rows != statRows || s.cols != statCols) {
+                throw new IllegalArgumentException(what + ": a statistic is " + s.shape() + " but must be " + statRows
+                        + " × " + statCols + " for " + x.shape());
+            }
+        }
+    }
+
+    /**
+     * Checks the categorical columns of a batch: {@code x[r][numeric + k]} must be a whole number in
+     * {@code 0..cardinalities[k]−1} for every sample {@code r} and category column {@code k}.
+     *
+     * @param x {@code [rows × (numeric + tables)]}
+     * @param numeric the number of numeric columns before the categorical ones
+     * @param cardinalities the number of categories of each categorical column
+     * @param name the argument's name, for messages
+     * @throws IllegalArgumentException naming the sample, the column, its value and the valid indices
+     */
+    public static void requireCategoryIndices(Matrix x, int numeric, int[] cardinalities, String name) {
+        Checks.notNull(x, name);
+        Checks.sameSize(x.cols, numeric + cardinalities.length, name + ": the number of columns",
+                numeric + " numeric + " + cardinalities.length + " categorical columns");
+        for (int r = 0; r < x.rows; r++) {
+            for (int k = 0; k < cardinalities.length; k++) {
+                double v = x.get(r, numeric + k);
+                if (!(v >= 0 && v < cardinalities[k] && v == Math.rint(v))) {
+                    throw new IllegalArgumentException(name + ": sample " + r + ", categorical column " + k
+                            + " (column " + (numeric + k) + ") holds " + v + ", which is not a category index: "
+                            + "its table has " + cardinalities[k] + " categories, indices 0.." + (cardinalities[k] - 1));
+                }
+            }
+        }
+    }
+
+    /**
+     * An embedding lookup: row {@code r} of {@code out} is {@code x[r][0..numeric)} followed by, for each
+     * categorical column {@code k}, row {@code x[r][numeric + k]} of {@code tables.get(k)}. The indices must have
+     * been checked with {@link #requireCategoryIndices}.
+     *
+     * @param x {@code [rows × (numeric + tables)]}
+     * @param numeric the number of numeric columns
+     * @param tables one {@code [cardinality × dim]} table per categorical column, in column order
+     * @param out {@code [rows × (numeric + Σ dim)]}, writable
+     */
+    public static void embed(Matrix x, int numeric, java.util.List<Matrix> tables, Matrix out) {
+        checkEmbedding(x, numeric, tables, out, "embed");
+        out.checkWritable("out");
+        for (int r = 0; r < x.rows; r++) {
+            for (int c = 0; c < numeric; c++) {
+                out.setAt(r * out.cols + c, x.getAt(r * x.cols + c));
+            }
+            int at = numeric;
+            for (int k = 0; k < tables.size(); k++) {
+                Matrix table = tables.get(k);
+                int row = (int) x.getAt(r * x.cols + numeric + k);
+                for (int d = 0; d < table.cols; d++) {
+                    out.setAt(r * out.cols + at + d, table.getAt(row * table.cols + d));
+                }
+                at += table.cols;
+            }
+        }
+    }
+
+    /**
+     * The gradients of an embedding lookup: each table's gradient is zeroed, then row {@code c} of table
+     * {@code k} receives the sum, in order of the samples, of the slices of {@code delta} of the samples whose
+     * category {@code k} is {@code c}; {@code dx}, if given, receives the numeric columns of {@code delta} (its
+     * categorical columns get 0: an index has no gradient).
+     *
+     * @param x {@code [rows × (numeric + tables)]}, the batch whose lookup this was
+     * @param numeric the number of numeric columns
+     * @param delta {@code ∂C/∂out}, {@code [rows × (numeric + Σ dim)]}
+     * @param tableGradients one writable {@code [cardinality × dim]} matrix per table
+     * @param dx {@code [rows × (numeric + tables)]}, writable, or {@code null}
+     */
+    public static void embedBackward(Matrix x, int numeric, Matrix delta, java.util.List<Matrix> tableGradients,
+            Matrix dx) {
+        checkEmbedding(x, numeric, tableGradients, delta, "embedBackward");
+        for (Matrix g : tableGradients) {
+            g.fill(0); // checks that it is writable
+        }
+        for (int r = 0; r < x.rows; r++) {
+            int at = numeric;
+            for (int k = 0; k < tableGradients.size(); k++) {
+                Matrix g = tableGradients.get(k);
+                int row = (int) x.getAt(r * x.cols + numeric + k);
+                for (int d = 0; d < g.cols; d++) {
+                    int i = row * g.cols + d;
+                    g.setAt(i, g.getAt(i) + delta.getAt(r * delta.cols + at + d));
+                }
+                at += g.cols;
+            }
+        }
+        if (dx != null) {
+            checkSameShape(dx, x, "embedBackward");
+            for (int r = 0; r < x.rows; r++) {
+                for (int c = 0; c < x.cols; c++) {
+                    dx.setAt(r * dx.cols + c, c < numeric ? delta.getAt(r * delta.cols + c) : 0);
+                }
+            }
+        }
+    }
+
+    private static void checkEmbedding(Matrix x, int numeric, java.util.List<Matrix> tables, Matrix out,
+            String what) {
+        Checks.notNull(x, "x");
+        Checks.notNull(tables, "tables");
+        Checks.notNull(out, "out");
+        int width = numeric;
+        for (Matrix t : tables) {
+            Checks.notNull(t, "table");
+            if (t.precision() != out.precision()) {
+                throw new IllegalArgumentException(what + ": precision mismatch, " + t + " and " + out);
+            }
+            width += t.cols;
+        }
+        if (x.cols != numeric + tables.size() || out.rows != x.rows || out.cols != width) {
+            throw new IllegalArgumentException(what + ": x is " + x.shape() + " and out " + out.shape() + ", but "
+                    + numeric + " numeric columns and " + tables.size() + " tables need " + (numeric + tables.size())
+                    + " and " + width + " columns, equal rows");
+        }
+    }
+
+    private static double[] dd(Matrix m) {
+        return ((DoubleMatrix) m).data;
+    }
+
+    private static float[] ff(Matrix m) {
+        return ((FloatMatrix) m).data;
+    }
 
     /**
      * {@code out[i − from] = source[rows[i]]} for every position {@code i} in {@code [from, to)}: gathers

@@ -72,8 +72,9 @@ public final class AdamW implements Optimizer {
     }
 
     /**
-     * Returns a copy that decays only weights and leaves biases to the Adam step alone (a common choice;
-     * torch decays whatever is in the parameter group).
+     * Returns a copy that decays only weights and embedding tables, and leaves biases and the scales and shifts
+     * of normalization layers to the Adam step alone (a common choice; torch decays whatever is in the parameter
+     * group, as this optimizer does by default).
      *
      * @return a new optimizer
      */
@@ -96,7 +97,7 @@ public final class AdamW implements Optimizer {
     }
 
     /**
-     * Returns whether biases are decayed too.
+     * Returns whether biases, and the scales and shifts of normalization layers, are decayed too.
      *
      * @return {@code true} by default, as in torch
      */
@@ -116,7 +117,7 @@ public final class AdamW implements Optimizer {
     /** {@code θ ← θ·(1 − η·λ)}, then the {@link Adam} step. */
     @Override
     public void update(Matrix parameter, Matrix gradient, double eta, ParameterState state) {
-        boolean decays = decayBiases || state.kind() == ParameterKind.WEIGHTS;
+        boolean decays = decayBiases || !state.kind().isVector(); // weights and embedding tables always
         adam.step(parameter, gradient, eta, state, decays ? 1 - eta * weightDecay : 1); // θ ← θ·(1 − η·λ), then Adam
     }
 

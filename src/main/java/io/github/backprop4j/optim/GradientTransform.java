@@ -63,9 +63,11 @@ public interface GradientTransform {
     Matrix transform(Matrix parameter, Matrix gradient, ParameterState state);
 
     /**
-     * Returns this transform restricted to one kind of parameter; the other kind's gradient passes
-     * unchanged. {@code GradientTransform.l2(λ).onlyFor(ParameterKind.WEIGHTS)} is weight decay that
-     * spares the biases.
+     * Returns this transform restricted to one kind of parameter; every other kind's gradient passes
+     * unchanged. {@code GradientTransform.l2(λ).onlyFor(ParameterKind.WEIGHTS)} is weight decay of the dense
+     * weights alone (those of a residual block's inner layers included), sparing the biases, the scales and
+     * shifts of normalization layers and the embedding tables; chain {@code .onlyFor(ParameterKind.EMBEDDING)}
+     * transforms to add the tables. Without {@code onlyFor}, a transform applies to every kind.
      *
      * @param kind the kind to transform
      * @return the restricted transform

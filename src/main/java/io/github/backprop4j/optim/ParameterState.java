@@ -4,7 +4,7 @@ import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 
 /**
- * The state of one parameter tensor (one layer's weights or bias) during one training run, as an
+ * The state of one parameter tensor (a layer's weights, bias, scale, shift or embedding table) during one training run, as an
  * {@link Optimizer} sees it: named buffers of the parameter's shape, and the number of the current step.
  *
  * <p>A view into an {@link OptimizerState}; not thread-safe.
@@ -13,6 +13,7 @@ public final class ParameterState {
 
     private final OptimizerState owner;
     private final int layer;
+    private final String path;
     private final ParameterKind kind;
     private final Matrix shapeOf;
     /** Buffers already looked up, by short name: a step's lookups then allocate nothing. */
@@ -20,9 +21,10 @@ public final class ParameterState {
     /** See {@link #scratch()}. */
     private Matrix scratch;
 
-    ParameterState(OptimizerState owner, int layer, ParameterKind kind, Matrix shapeOf) {
+    ParameterState(OptimizerState owner, int layer, String path, ParameterKind kind, Matrix shapeOf) {
         this.owner = owner;
         this.layer = layer;
+        this.path = path;
         this.kind = kind;
         this.shapeOf = shapeOf;
     }
@@ -37,9 +39,20 @@ public final class ParameterState {
     }
 
     /**
-     * Returns which of the layer's parameters this is.
+     * Returns where in its layer this tensor is: {@code ""} for a top-level one (a dense layer's weights, a
+     * normalization's scale), {@code "f.1."} inside the second inner layer of a residual block,
+     * {@code "tables.0."} for the first table of an embedding layer.
      *
-     * @return weights or bias
+     * @return the path, empty or ending in a dot
+     */
+    public String path() {
+        return path;
+    }
+
+    /**
+     * Returns what this tensor is.
+     *
+     * @return weights, bias, scale, shift or embedding
      */
     public ParameterKind kind() {
         return kind;
@@ -62,7 +75,7 @@ public final class ParameterState {
      */
     public boolean hasSlot(String name) {
         Checks.notNull(name, "name");
-        return found.containsKey(name) || owner.hasSlot(OptimizerState.slotName(layer, kind, name));
+        return found.containsKey(name) || owner.hasSlot(OptimizerState.slotName(layer, path, kind, name));
     }
 
     /**
@@ -77,7 +90,7 @@ public final class ParameterState {
         Checks.notNull(name, "name");
         Matrix buffer = found.get(name);
         if (buffer == null) {
-            buffer = owner.slot(OptimizerState.slotName(layer, kind, name), shapeOf);
+            buffer = owner.slot(OptimizerState.slotName(layer, path, kind, name), shapeOf);
             found.put(name, buffer);
         }
         return buffer;
@@ -102,6 +115,6 @@ public final class ParameterState {
 
     @Override
     public String toString() {
-        return "ParameterState[layer " + layer + " " + kind.label() + ", step " + step() + "]";
+        return "ParameterState[layer " + layer + " " + path + kind.label() + ", step " + step() + "]";
     }
 }

@@ -162,6 +162,7 @@ public final class SparkTrainer {
         Checks.notNull(network, "network");
         Checks.notNull(data, "data");
         loss.checkOutputActivation(network.outputLayer().activation(), network.layerCount());
+        refuseBatchNormalization(network);
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(data.context());
         int inputs = network.inputSize();
         int outputs = network.outputSize();
@@ -254,7 +255,7 @@ public final class SparkTrainer {
                     } finally {
                         model.destroy();
                     }
-                    Gradients gradients = sum(parts, network.precision());
+                    Gradients gradients = sum(parts, network);
                     if (!Double.isFinite(gradients.loss())) {
                         throw new ArithmeticException("the loss became " + gradients.loss() + " at epoch " + epoch
                                 + ", batch " + step + "; try a smaller learning rate or scaling the inputs");
@@ -332,14 +333,19 @@ public final class SparkTrainer {
             List<Layer> layers = new ArrayList<>();
             for (int l = 1; l <= network.layerCount(); l++) {
                 Layer layer = network.layer(l);
-                Matrix w = Matrix.zeros(precision, layer.outputSize(), layer.inputSize());
-                Matrix b = Matrix.zeros(precision, 1, layer.outputSize());
+                List<Matrix> values = new ArrayList<>();
+                for (io.github.backprop4j.Parameter p : layer.parameters()) {
+                    values.add(Matrix.zeros(precision, p.value().rows(), p.value().cols()));
+                }
                 for (int i = 0; i < parts.size(); i++) {
                     double share = (double) parts.get(i).samples() / roundSamples;
-                    w.addScaled(share, trained.get(i).network().layer(l).weightMatrix());
-                    b.addScaled(share, trained.get(i).network().layer(l).biasVector());
+                    List<io.github.backprop4j.Parameter> trainedParameters = trained.get(i).network().layer(l)
+                            .parameters();
+                    for (int k = 0; k < values.size(); k++) {
+                        values.get(k).addScaled(share, trainedParameters.get(k).value());
+                    }
                 }
-                layers.add(Layer.of(w, b, layer.activation()));
+                layers.add(layer.withParameters(values));
             }
             network = Network.of(layers);
             if (averageOptimizerState) {
@@ -379,6 +385,21 @@ public final class SparkTrainer {
     record PartModel(int partition, long samples, double lossSum, byte[] run) implements Serializable {
     }
 
+    /**
+     * Refuses batch normalization: each partition would normalize with its own share's statistics, so neither
+     * the gradients nor the running statistics would be the single-machine network's.
+     */
+    private static void refuseBatchNormalization(Network network) {
+        for (int l = 1; l <= network.layerCount(); l++) {
+            if (!network.layer(l).buffers().isEmpty()) {
+                throw new IllegalArgumentException("layer " + l + " is a batch normalization layer (or holds one), "
+                        + "which SparkTrainer cannot train yet: each partition would normalize with the statistics of "
+                        + "its own share of the batch, so the result would not be the network one machine trains; use "
+                        + "LayerNorm instead, or train it with Trainer on one machine");
+            }
+        }
+    }
+
     private static Iterator<PartGradient> gradientTask(int partition, Iterator<EpochBlock> blocks,
             String lossName, Map<String, Double> lossParameters, Broadcast<byte[]> model, int from, int to) {
         EpochBlock block = blocks.next();
@@ -394,12 +415,14 @@ public final class SparkTrainer {
         Matrix y = Matrix.of(precision, Arrays.copyOfRange(block.targets(), lo, hi), "targets");
         Gradients g = new Backpropagator(loss).gradients(ForwardPass.run(network, x), y);
         double share = (double) (hi - lo) / (to - from); // scaled by the global batch size, not this share's
-        double[][][] tensors = new double[2 * network.layerCount()][][];
+        List<double[][]> tensors = new ArrayList<>();
         for (int l = 1; l <= network.layerCount(); l++) {
-            tensors[2 * l - 2] = scaled(g.weightGradient(l), share);
-            tensors[2 * l - 1] = scaled(g.biasGradient(l), share);
+            for (io.github.backprop4j.Parameter p : g.parameterGradients(l)) {
+                tensors.add(scaled(p.value(), share)); // every parameter of every layer, in order
+            }
         }
-        return Collections.singletonList(new PartGradient(partition, hi - lo, g.loss() * share, tensors)).iterator();
+        return Collections.singletonList(new PartGradient(partition, hi - lo, g.loss() * share,
+                tensors.toArray(double[][][]::new))).iterator();
     }
 
     private static double[][] scaled(Matrix m, double factor) {
@@ -409,24 +432,28 @@ public final class SparkTrainer {
     }
 
     /** ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ, summed in the order of the partitions' indices. */
-    static Gradients sum(List<PartGradient> parts, Precision precision) {
+    static Gradients sum(List<PartGradient> parts, Network network) {
         parts.sort(Comparator.comparingInt(PartGradient::partition));
-        int tensors = parts.get(0).tensors().length;
-        List<Matrix> weights = new ArrayList<>();
-        List<Matrix> biases = new ArrayList<>();
-        double loss = 0;
-        for (int t = 0; t < tensors; t++) {
-            double[][] first = parts.get(0).tensors()[t];
-            Matrix sum = Matrix.zeros(precision, first.length, first[0].length);
-            for (PartGradient part : parts) {
-                sum.addScaled(1, Matrix.of(precision, part.tensors()[t], "gradient"));
+        Precision precision = network.precision();
+        List<List<io.github.backprop4j.Parameter>> byLayer = new ArrayList<>();
+        int t = 0;
+        for (int l = 1; l <= network.layerCount(); l++) {
+            List<io.github.backprop4j.Parameter> layer = new ArrayList<>();
+            for (io.github.backprop4j.Parameter p : network.layer(l).parameters()) {
+                Matrix sum = Matrix.zeros(precision, p.value().rows(), p.value().cols());
+                for (PartGradient part : parts) {
+                    sum.addScaled(1, Matrix.of(precision, part.tensors()[t], "gradient"));
+                }
+                layer.add(new io.github.backprop4j.Parameter(p.name(), p.kind(), sum));
+                t++;
             }
-            (t % 2 == 0 ? weights : biases).add(sum);
+            byLayer.add(layer);
         }
+        double loss = 0;
         for (PartGradient part : parts) {
             loss += part.loss();
         }
-        return Gradients.of(loss, weights, biases);
+        return Gradients.ofParameters(loss, byLayer);
     }
 
     private static Iterator<PartModel> localTask(int partition, Iterator<EpochBlock> blocks, Broadcast<byte[]> start,

@@ -1,6 +1,9 @@
 package io.github.backprop4j.train;
 
+import io.github.backprop4j.DenseLayer;
 import io.github.backprop4j.Layer;
+import io.github.backprop4j.LayerComputation;
+import io.github.backprop4j.Parameter;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.math.Checks;
@@ -74,33 +77,70 @@ public final class Backpropagator {
         loss.checkOutputActivation(network.outputLayer().activation(), last);
 
         Matrix[] delta = new Matrix[last + 1];
-        Matrix[] dW = new Matrix[last + 1];
-        Matrix[] db = new Matrix[last + 1];
+        List<List<Parameter>> grads = new ArrayList<>(java.util.Collections.nCopies(last, null));
         Matrix zL = pass.weightedSums(last);
         Matrix aL = pass.activations(last);
         double cost = loss.value(zL, aL, y);
 
         delta[last] = Matrix.zeros(pass.precision(), pass.batchSize(), network.outputSize());
         loss.outputErrorSignal(network.layer(last).activation(), zL, aL, y, delta[last]); // (3) δᴸ = ∇ₐC ⊙ σᴸ'(zᴸ)
+        Matrix inputGradient = null;
         for (int l = last; l >= 1; l--) {
             Layer layer = network.layer(l);
-            dW[l] = Matrix.zeros(pass.precision(), layer.outputSize(), layer.inputSize());
-            Matrix.transposedMultiply(delta[l], pass.passedOn(l - 1), dW[l]); //        (5) ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹
-            db[l] = Matrix.zeros(pass.precision(), 1, layer.outputSize());
-            delta[l].columnSums(db[l]); //                                              (6) ∂C/∂bˡ = Σ δˡ
-            if (l > 1) {
-                Matrix upstream = Matrix.zeros(pass.precision(), pass.batchSize(), layer.inputSize());
-                Matrix.multiply(delta[l], layer.weightMatrix(), upstream); //           δˡ·Wˡ = ∂C/∂aˡ⁻¹
-                Matrix mask = pass.dropoutMask(l - 1);
-                if (mask != null) {
-                    Matrix.zip(upstream, mask, (g, m) -> g * m, upstream); //           through dropout: ⊙ mˡ⁻¹
+            Matrix upstream = Matrix.zeros(pass.precision(), pass.batchSize(), layer.inputSize());
+            if (layer instanceof DenseLayer dense) {
+                Matrix dW = Matrix.zeros(pass.precision(), dense.outputSize(), dense.inputSize());
+                Matrix.transposedMultiply(delta[l], pass.passedOn(l - 1), dW); //       (5) ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹
+                Matrix db = Matrix.zeros(pass.precision(), 1, dense.outputSize());
+                delta[l].columnSums(db); //                                             (6) ∂C/∂bˡ = Σ δˡ
+                grads.set(l - 1, List.of(new Parameter("weight", ParameterKind.WEIGHTS, dW),
+                        new Parameter("bias", ParameterKind.BIAS, db)));
+                if (l == 1) {
+                    Matrix delta1 = delta[1];
+                    Matrix mask = pass.dropoutMask(0);
+                    return new Gradients(cost, tail(delta), grads, layersAfter(pass), () -> {
+                        Matrix dx = Matrix.zeros(delta1.precision(), delta1.rows(), dense.inputSize());
+                        Matrix.multiply(delta1, dense.weightMatrix(), dx); //           ∂C/∂x = δ¹·W¹
+                        if (mask != null) {
+                            Matrix.zip(dx, mask, (g, m) -> g * m, dx);
+                        }
+                        return dx;
+                    });
                 }
-                delta[l - 1] = upstream;
-                network.layer(l - 1).activation().backward( //                       (4) δˡ⁻¹ = ∂C/∂aˡ⁻¹ ⊙ σ'(zˡ⁻¹)
-                        pass.weightedSums(l - 1), pass.activations(l - 1), upstream, delta[l - 1]);
+                Matrix.multiply(delta[l], dense.weightMatrix(), upstream); //           δˡ·Wˡ = ∂C/∂aˡ⁻¹
+            } else {
+                LayerComputation computation = pass.computation(l); //                 the kind's own backward pass:
+                computation.backward(pass.passedOn(l - 1), delta[l], upstream); //     ∂C/∂θˡ and ∂C/∂aˡ⁻¹ from δˡ
+                List<Parameter> parameters = layer.parameters();
+                List<Parameter> g = new ArrayList<>();
+                for (int i = 0; i < parameters.size(); i++) {
+                    g.add(new Parameter(parameters.get(i).name(), parameters.get(i).kind(),
+                            computation.gradients().get(i).copy()));
+                }
+                grads.set(l - 1, List.copyOf(g));
             }
+            Matrix mask = pass.dropoutMask(l - 1);
+            if (mask != null) {
+                Matrix.zip(upstream, mask, (g, m) -> g * m, upstream); //               through dropout: ⊙ mˡ⁻¹
+            }
+            if (l == 1) {
+                inputGradient = upstream;
+                break;
+            }
+            delta[l - 1] = upstream;
+            network.layer(l - 1).activation().backward( //                           (4) δˡ⁻¹ = ∂C/∂aˡ⁻¹ ⊙ σ'(zˡ⁻¹)
+                    pass.weightedSums(l - 1), pass.activations(l - 1), upstream, delta[l - 1]);
         }
-        return new Gradients(cost, tail(delta), tail(dW), tail(db));
+        Matrix dx = inputGradient;
+        return new Gradients(cost, tail(delta), grads, layersAfter(pass), () -> dx);
+    }
+
+    private static List<Layer> layersAfter(ForwardPass pass) {
+        List<Layer> after = new ArrayList<>();
+        for (int l = 1; l <= pass.network().layerCount(); l++) {
+            after.add(pass.layerAfter(l));
+        }
+        return after;
     }
 
     /**
@@ -131,8 +171,9 @@ public final class Backpropagator {
 
     /**
      * Applies gradients through an optimizer, (7), and returns the updated network; the given network is
-     * not changed. Updates every layer's weights and then its bias, layer 1 first, then completes the step
-     * of {@code state}.
+     * not changed. Updates every parameter of every layer in the order of {@link Layer#parameters()} (a dense
+     * layer's weights and then its bias), layer 1 first, then completes the step of {@code state}. A batch
+     * normalization layer takes the running statistics its forward pass left (if the gradients carry them).
      *
      * @param network the network the gradients were computed for
      * @param gradients its gradients
@@ -178,30 +219,38 @@ public final class Backpropagator {
         List<Layer> updated = new ArrayList<>(network.layerCount());
         for (int l = 1; l <= network.layerCount(); l++) {
             Layer layer = network.layer(l);
-            Matrix w = updatedCopy(layer.weightMatrix(), gradients.weightGradient(l), l, ParameterKind.WEIGHTS,
-                    optimizer, eta, state);
-            Matrix b = updatedCopy(layer.biasVector(), gradients.biasGradient(l), l, ParameterKind.BIAS,
-                    optimizer, eta, state);
-            updated.add(Layer.of(w, b, layer.activation()));
+            List<Parameter> parameters = layer.parameters();
+            List<Parameter> g = gradients.parameterGradients(l);
+            Checks.sameSize(g.size(), parameters.size(), "gradients: layer " + l + " parameters",
+                    "the parameters of " + layer);
+            List<Matrix> values = new ArrayList<>(parameters.size());
+            for (int i = 0; i < parameters.size(); i++) {
+                Parameter p = parameters.get(i);
+                values.add(updatedCopy(p, g.get(i).value(), l, optimizer, eta, state)); // weights before bias
+            }
+            Layer after = gradients.afterForward(l); // batch normalization: the running statistics of the pass
+            updated.add((after != null && after.kind().equals(layer.kind()) ? after : layer).withParameters(values));
         }
         state.completeStep();
         return Network.of(updated);
     }
 
-    private static Matrix updatedCopy(Matrix parameter, Matrix gradient, int layer, ParameterKind kind,
-            Optimizer optimizer, double eta, OptimizerState state) {
-        if (gradient.rows() != parameter.rows() || gradient.cols() != parameter.cols()
-                || gradient.precision() != parameter.precision()) {
-            throw new IllegalArgumentException("gradients: layer " + layer + " " + kind.label() + " gradient is "
-                    + gradient + " but the parameter is " + parameter);
+    private static Matrix updatedCopy(Parameter parameter, Matrix gradient, int layer, Optimizer optimizer, double eta,
+            OptimizerState state) {
+        Matrix value = parameter.value();
+        if (gradient.rows() != value.rows() || gradient.cols() != value.cols()
+                || gradient.precision() != value.precision()) {
+            throw new IllegalArgumentException("gradients: layer " + layer + " " + parameter.path()
+                    + parameter.kind().label() + " gradient is "
+                    + gradient + " but the parameter is " + value);
         }
-        Matrix theta = parameter.copy();
-        optimizer.update(theta, gradient, eta, state.forParameter(layer, kind, theta)); // (7) θ ← θ − η·∂C/∂θ
+        Matrix theta = value.copy();
+        optimizer.update(theta, gradient, eta, state.forParameter(layer, parameter.path(), parameter.kind(), theta)); // (7)
         int[] at = theta.firstNonFinite();
         if (at != null) {
-            throw new ArithmeticException("the update made layer " + layer + " " + kind.label() + " [" + at[0]
-                    + "][" + at[1] + "] " + theta.get(at[0], at[1]) + ": training diverged; try a smaller "
-                    + "learning rate or check the inputs' scale");
+            throw new ArithmeticException("the update made layer " + layer + " " + parameter.path()
+                    + parameter.kind().label() + " [" + at[0] + "][" + at[1] + "] " + theta.get(at[0], at[1])
+                    + ": training diverged; try a smaller learning rate or check the inputs' scale");
         }
         return theta;
     }

@@ -1,6 +1,8 @@
 package io.github.backprop4j.train;
 
+import io.github.backprop4j.DenseLayer;
 import io.github.backprop4j.Layer;
+import io.github.backprop4j.LayerComputation;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
@@ -16,12 +18,13 @@ import java.util.random.RandomGenerator;
  *
  * <pre>
  *   a⁰ = x
- *   zˡ = aˡ⁻¹·Wˡᵀ + bˡ      (1)
+ *   zˡ = aˡ⁻¹·Wˡᵀ + bˡ      (1)     for a dense layer; zˡ = fˡ(aˡ⁻¹) for the other kinds (see Layer)
  *   aˡ = σˡ(zˡ)            (2)     for l = 1..L
  * </pre>
  *
- * <p>Rows are samples. Layers are numbered 1..L and the input is layer 0. Immutable: the recorded
- * matrices are handed out as read-only views.
+ * <p>Rows are samples. Layers are numbered 1..L and the input is layer 0. A pass runs in training mode (batch
+ * normalization uses the batch's statistics and the pass records its updated running statistics) unless made
+ * by {@link #runForEvaluation}. Immutable: the recorded matrices are handed out as read-only views.
  */
 public final class ForwardPass {
 
@@ -32,14 +35,19 @@ public final class ForwardPass {
     private final List<Matrix> passedOn;
     /** Per layer 0..L: the dropout mask, or {@code null} where none applied. */
     private final List<Matrix> masks;
+    /** Per layer 1..L: the computation of a layer that is not dense (it holds what its backward pass needs), else null. */
+    private final LayerComputation[] computations;
+    private final boolean training;
 
     private ForwardPass(Network network, List<Matrix> weightedSums, List<Matrix> activations,
-            List<Matrix> passedOn, List<Matrix> masks) {
+            List<Matrix> passedOn, List<Matrix> masks, LayerComputation[] computations, boolean training) {
         this.network = network;
         this.weightedSums = weightedSums;
         this.activations = activations;
         this.passedOn = passedOn;
         this.masks = masks;
+        this.computations = computations;
+        this.training = training;
     }
 
     /**
@@ -72,6 +80,25 @@ public final class ForwardPass {
      */
     public static ForwardPass run(Network network, Matrix inputs, Dropout dropout,
             RandomGenerator random) {
+        return run(network, inputs, dropout, random, true);
+    }
+
+    /**
+     * Runs a batch in evaluation mode, as prediction sees it: batch normalization uses its running statistics
+     * (and changes none), no dropout. Backpropagating it gives the gradients of PyTorch's {@code model.eval()}
+     * mode, which pass through no batch statistic.
+     *
+     * @param network the network
+     * @param inputs {@code [batch × inputSize]}
+     * @return the recorded pass
+     * @throws IllegalArgumentException if the inputs do not fit
+     */
+    public static ForwardPass runForEvaluation(Network network, Matrix inputs) {
+        return run(network, inputs, Dropout.none(), null, false);
+    }
+
+    private static ForwardPass run(Network network, Matrix inputs, Dropout dropout, RandomGenerator random,
+            boolean training) {
         Checks.notNull(network, "network");
         Checks.notNull(dropout, "dropout");
         dropout.checkFits(network);
@@ -84,11 +111,20 @@ public final class ForwardPass {
         List<Matrix> as = new ArrayList<>();
         List<Matrix> passed = new ArrayList<>();
         List<Matrix> ms = new ArrayList<>();
+        LayerComputation[] computations = new LayerComputation[network.layerCount() + 1];
         for (int l = 0; l <= network.layerCount(); l++) {
             if (l > 0) {
                 Layer layer = network.layer(l);
-                Matrix z = layer.weightedSums(passed.get(l - 1)); // (1) zˡ = ãˡ⁻¹·Wˡᵀ + bˡ
-                a = layer.activate(z); //                            (2) aˡ = σˡ(zˡ)
+                Matrix z;
+                if (layer instanceof DenseLayer dense) {
+                    z = dense.weightedSums(passed.get(l - 1)); //     (1) zˡ = ãˡ⁻¹·Wˡᵀ + bˡ
+                } else {
+                    z = Matrix.zeros(network.precision(), a.rows(), layer.outputSize());
+                    computations[l] = layer.newComputation();
+                    computations[l].forward(passed.get(l - 1), z, training); // zˡ = fˡ(ãˡ⁻¹), the kind's own
+                }
+                a = Matrix.zeros(z.precision(), z.rows(), z.cols());
+                layer.activation().forward(z, a); //                      (2) aˡ = σˡ(zˡ)
                 zs.add(z.readOnlyView());
             }
             as.add(a.readOnlyView());
@@ -106,7 +142,7 @@ public final class ForwardPass {
             }
         }
         return new ForwardPass(network, List.copyOf(zs), List.copyOf(as), Collections.unmodifiableList(passed),
-                Collections.unmodifiableList(ms));
+                Collections.unmodifiableList(ms), computations, training);
     }
 
     /**
@@ -145,6 +181,34 @@ public final class ForwardPass {
     }
 
     /**
+     * Returns whether the pass ran in training mode (batch statistics) rather than evaluation mode.
+     *
+     * @return true unless made by {@link #runForEvaluation}
+     */
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** The computation of a layer that is not dense, holding what its backward pass needs; null for a dense one. */
+    LayerComputation computation(int layer) {
+        return computations[layer];
+    }
+
+    /**
+     * Returns a layer as this pass leaves it: in training mode a batch normalization layer (also inside a
+     * residual block) with its running statistics updated by the batch; every other layer unchanged.
+     *
+     * @param layer 1..L
+     * @return the layer
+     */
+    Layer layerAfter(int layer) {
+        Layer original = network.layer(layer);
+        return training && computations[layer] != null && !original.buffers().isEmpty()
+                ? computations[layer].snapshot() // the forward pass changed the buffers only
+                : original;
+    }
+
+    /**
      * Returns the number of samples.
      *
      * @return the number of input rows
@@ -172,7 +236,8 @@ public final class ForwardPass {
     }
 
     /**
-     * Returns a layer's weighted sums, {@code zˡ = aˡ⁻¹·Wˡᵀ + bˡ}.
+     * Returns a layer's weighted sums, {@code zˡ = aˡ⁻¹·Wˡᵀ + bˡ} (for a layer of another kind, its output before
+     * its activation).
      *
      * @param layer 1..L
      * @return {@code [batch × outputs of layer l]}, read-only

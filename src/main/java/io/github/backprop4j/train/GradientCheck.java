@@ -1,6 +1,7 @@
 package io.github.backprop4j.train;
 
 import io.github.backprop4j.Layer;
+import io.github.backprop4j.Parameter;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.math.Checks;
@@ -66,32 +67,34 @@ public final class GradientCheck {
         List<Entry> entries = new ArrayList<>();
         for (int l = 1; l <= net.layerCount(); l++) {
             Layer layer = net.layer(l);
-            double[][] w = layer.weights();
-            for (int j = 0; j < layer.outputSize(); j++) {
-                for (int k = 0; k < layer.inputSize(); k++) {
-                    double saved = w[j][k];
-                    w[j][k] = saved + epsilon;
-                    double plus = cost(backprop, net.withLayer(l, layer.withWeights(w)), x, y);
-                    w[j][k] = saved - epsilon;
-                    double minus = cost(backprop, net.withLayer(l, layer.withWeights(w)), x, y);
-                    w[j][k] = saved;
-                    entries.add(new Entry(l, ParameterKind.WEIGHTS, j, k,
-                            gradients.weightGradient(l).get(j, k), (plus - minus) / (2 * epsilon)));
+            List<Parameter> parameters = layer.parameters();
+            List<Parameter> g = gradients.parameterGradients(l);
+            for (int i = 0; i < parameters.size(); i++) {
+                Parameter p = parameters.get(i);
+                for (int r = 0; r < p.value().rows(); r++) {
+                    for (int c = 0; c < p.value().cols(); c++) {
+                        double saved = p.value().get(r, c);
+                        double plus = cost(backprop, net.withLayer(l, perturbed(layer, i, r, c, saved + epsilon)), x, y);
+                        double minus = cost(backprop, net.withLayer(l, perturbed(layer, i, r, c, saved - epsilon)), x,
+                                y);
+                        boolean vector = p.kind().isVector();
+                        entries.add(new Entry(l, p.kind(), vector ? c : r, vector ? -1 : c, g.get(i).value().get(r, c),
+                                (plus - minus) / (2 * epsilon), p.name(), r * p.value().cols() + c));
+                    }
                 }
-            }
-            double[] b = layer.bias();
-            for (int j = 0; j < layer.outputSize(); j++) {
-                double saved = b[j];
-                b[j] = saved + epsilon;
-                double plus = cost(backprop, net.withLayer(l, layer.withBias(b)), x, y);
-                b[j] = saved - epsilon;
-                double minus = cost(backprop, net.withLayer(l, layer.withBias(b)), x, y);
-                b[j] = saved;
-                entries.add(new Entry(l, ParameterKind.BIAS, j, -1, gradients.biasGradient(l).get(0, j),
-                        (plus - minus) / (2 * epsilon)));
             }
         }
         return new Report(List.copyOf(entries));
+    }
+
+    /** The layer with element {@code [r][c]} of its parameter {@code i} set to {@code value}. */
+    private static Layer perturbed(Layer layer, int i, int r, int c, double value) {
+        List<Matrix> values = new ArrayList<>();
+        for (Parameter p : layer.parameters()) {
+            values.add(p.value().copy());
+        }
+        values.get(i).set(r, c, value);
+        return layer.withParameters(values);
     }
 
     private static double cost(Backpropagator backprop, Network network, Matrix x, Matrix y) {
@@ -104,13 +107,31 @@ public final class GradientCheck {
      * One parameter's two gradients.
      *
      * @param layer the layer, 1..L
-     * @param kind weights or bias
-     * @param row the neuron {@code j}
-     * @param col the input {@code k} for a weight, -1 for a bias
+     * @param kind weights, bias, scale, shift or embedding
+     * @param row the neuron {@code j} of a weight, bias, scale or shift (its column in a one-row tensor); the row
+     *     (category) of an embedding table
+     * @param col the input {@code k} of a weight or the column of an embedding table; -1 for a one-row tensor
      * @param backprop {@code ∂C/∂θ} by backpropagation
      * @param numeric {@code ∂C/∂θ} by central difference
+     * @param parameter the parameter's name within the layer, e.g. {@code "weight"}, {@code "f.1.bias"}
+     * @param index the position in the parameter, row-major
      */
-    public record Entry(int layer, ParameterKind kind, int row, int col, double backprop, double numeric) {
+    public record Entry(int layer, ParameterKind kind, int row, int col, double backprop, double numeric,
+            String parameter, int index) {
+
+        /**
+         * An entry of a dense layer's weights or bias.
+         *
+         * @param layer the layer, 1..L
+         * @param kind weights or bias
+         * @param row the neuron {@code j}
+         * @param col the input {@code k} for a weight, -1 for a bias
+         * @param backprop {@code ∂C/∂θ} by backpropagation
+         * @param numeric {@code ∂C/∂θ} by central difference
+         */
+        public Entry(int layer, ParameterKind kind, int row, int col, double backprop, double numeric) {
+            this(layer, kind, row, col, backprop, numeric, kind == ParameterKind.BIAS ? "bias" : "weight", row);
+        }
 
         /**
          * Returns {@code |backprop − numeric| / max(|backprop|, |numeric|)}, or 0 when both are 0.
@@ -137,7 +158,8 @@ public final class GradientCheck {
         /** Returns where this parameter is and both values, e.g. {@code "layer 2 weights[1][3]: ..."}. */
         @Override
         public String toString() {
-            return "layer " + layer + " " + kind.label() + "[" + row + "]" + (col >= 0 ? "[" + col + "]" : "")
+            String prefix = parameter.lastIndexOf('.') < 0 ? "" : parameter.substring(0, parameter.lastIndexOf('.') + 1);
+            return "layer " + layer + " " + prefix + kind.label() + "[" + row + "]" + (col >= 0 ? "[" + col + "]" : "")
                     + ": backprop " + backprop + ", numeric " + numeric + ", relative error " + relativeError();
         }
     }

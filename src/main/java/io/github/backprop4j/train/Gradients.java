@@ -1,13 +1,18 @@
 package io.github.backprop4j.train;
 
+import io.github.backprop4j.Layer;
+import io.github.backprop4j.Parameter;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.optim.ParameterKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The result of backpropagating one batch: the loss, and for every layer the error signal
- * {@code δˡ = ∂C/∂zˡ} and the gradients {@code ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹} and {@code ∂C/∂bˡ = Σ_samples δˡ}.
+ * {@code δˡ = ∂C/∂zˡ} and the gradient of every parameter — for a dense layer {@code ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹} and
+ * {@code ∂C/∂bˡ = Σ_samples δˡ}; for the other kinds their own (see {@link Layer}).
  *
  * <p>Layers are numbered 1..L. Immutable: matrices are handed out as read-only views.
  *
@@ -18,24 +23,32 @@ public final class Gradients {
 
     private final double loss;
     private final List<Matrix> errorSignals;
-    private final List<Matrix> weightGradients;
-    private final List<Matrix> biasGradients;
+    /** Per layer, one entry per parameter, in {@link Layer#parameters()} order: name, kind, and the gradient. */
+    private final List<List<Parameter>> parameterGradients;
+    /** Per layer, the layer after the forward pass (batch normalization's updated running statistics); or null. */
+    private final List<Layer> afterForward;
+    /** {@code ∂C/∂x}, made on first request; or null when unknown. */
+    private final Supplier<Matrix> inputGradient;
+    private Matrix inputGradientValue;
 
-    Gradients(double loss, List<Matrix> errorSignals, List<Matrix> weightGradients, List<Matrix> biasGradients) {
+    Gradients(double loss, List<Matrix> errorSignals, List<List<Parameter>> parameterGradients,
+            List<Layer> afterForward, Supplier<Matrix> inputGradient) {
         this.loss = loss;
-        this.errorSignals = readOnly(errorSignals);
-        this.weightGradients = readOnly(weightGradients);
-        this.biasGradients = readOnly(biasGradients);
-    }
-
-    private static List<Matrix> readOnly(List<Matrix> matrices) {
-        return matrices == null ? null : matrices.stream().map(Matrix::readOnlyView).toList();
+        this.errorSignals = errorSignals == null ? null : errorSignals.stream().map(Matrix::readOnlyView).toList();
+        List<List<Parameter>> views = new ArrayList<>();
+        for (List<Parameter> layer : parameterGradients) {
+            views.add(layer.stream().map(p -> new Parameter(p.name(), p.kind(), p.value().readOnlyView())).toList());
+        }
+        this.parameterGradients = List.copyOf(views);
+        this.afterForward = afterForward == null ? null : List.copyOf(afterForward);
+        this.inputGradient = inputGradient;
     }
 
     /**
-     * Assembles gradients computed elsewhere, e.g. the sum {@code ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ} of the
-     * gradients of the parts of a batch of {@code N} samples that {@code io.github.backprop4j.spark} computes
-     * on separate partitions. The result has no error signals ({@link #errorSignal} throws).
+     * Assembles the gradients of a dense network computed elsewhere, e.g. the sum
+     * {@code ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ} of the gradients of the parts of a batch of {@code N} samples that
+     * {@code io.github.backprop4j.spark} computes on separate partitions. The result has no error signals
+     * ({@link #errorSignal} throws).
      *
      * @param loss the cost of the whole batch, {@code C}
      * @param weightGradients {@code ∂C/∂Wˡ} for l = 1..L, each {@code [out × in]}; copied
@@ -53,22 +66,47 @@ public final class Gradients {
         }
         Checks.sameSize(biasGradients.size(), weightGradients.size(),
                 "biasGradients: the number of layers", "the number of weight gradients");
-        List<Matrix> w = new ArrayList<>();
-        List<Matrix> b = new ArrayList<>();
+        List<List<Parameter>> layers = new ArrayList<>();
         for (int l = 1; l <= weightGradients.size(); l++) {
-            Matrix dW = Checks.notNull(weightGradients.get(l - 1), "layer " + l
-                    + " weight gradient");
-            Matrix db = Checks.notNull(biasGradients.get(l - 1), "layer " + l
-                    + " bias gradient");
+            Matrix dW = Checks.notNull(weightGradients.get(l - 1), "layer " + l + " weight gradient");
+            Matrix db = Checks.notNull(biasGradients.get(l - 1), "layer " + l + " bias gradient");
             if (db.rows() != 1 || db.cols() != dW.rows() || db.precision() != dW.precision()
                     || dW.precision() != weightGradients.get(0).precision()) {
                 throw new IllegalArgumentException("layer " + l + ": the bias gradient " + db + " does not fit "
                         + "the weight gradient " + dW);
             }
-            w.add(dW.copy());
-            b.add(db.copy());
+            layers.add(List.of(new Parameter("weight", ParameterKind.WEIGHTS, dW.copy()),
+                    new Parameter("bias", ParameterKind.BIAS, db.copy())));
         }
-        return new Gradients(loss, null, w, b);
+        return new Gradients(loss, null, layers, null, null);
+    }
+
+    /**
+     * Assembles gradients of a network of any layer kinds computed elsewhere, one list per layer in the order of
+     * {@link Layer#parameters()} (each entry's value being the gradient). The result has no error signals and,
+     * for batch normalization, no updated running statistics.
+     *
+     * @param loss the cost of the whole batch, {@code C}
+     * @param byLayer per layer 1..L, the gradient of each parameter; copied
+     * @return the gradients, ready for {@link Backpropagator#apply}
+     * @throws NullPointerException if a list or an entry is {@code null}
+     * @throws IllegalArgumentException if there is no layer or the precisions differ
+     */
+    public static Gradients ofParameters(double loss, List<List<Parameter>> byLayer) {
+        Checks.notNull(byLayer, "byLayer");
+        if (byLayer.isEmpty()) {
+            throw new IllegalArgumentException("byLayer: there must be at least one layer");
+        }
+        List<List<Parameter>> layers = new ArrayList<>();
+        for (int l = 1; l <= byLayer.size(); l++) {
+            List<Parameter> copies = new ArrayList<>();
+            for (Parameter p : Checks.notNull(byLayer.get(l - 1), "layer " + l + " gradients")) {
+                Checks.notNull(p, "layer " + l + " gradient");
+                copies.add(new Parameter(p.name(), p.kind(), p.value().copy()));
+            }
+            layers.add(copies);
+        }
+        return new Gradients(loss, null, layers, null, null);
     }
 
     /**
@@ -86,7 +124,7 @@ public final class Gradients {
      * @return the number of layers
      */
     public int layerCount() {
-        return weightGradients.size();
+        return parameterGradients.size();
     }
 
     /**
@@ -108,46 +146,112 @@ public final class Gradients {
     }
 
     /**
-     * Returns a layer's weight gradient {@code ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹}.
+     * Returns a dense layer's weight gradient {@code ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹}.
      *
      * @param layer 1..L
      * @return {@code [out × in]}, read-only
      * @throws IndexOutOfBoundsException if there is no such layer
+     * @throws IllegalStateException if the layer is not dense
      */
     public Matrix weightGradient(int layer) {
-        return weightGradients.get(index(layer));
+        return dense(layer, ParameterKind.WEIGHTS, 0);
     }
 
     /**
-     * Returns a layer's bias gradient {@code ∂C/∂bˡ = Σ_samples δˡ}.
+     * Returns a dense layer's bias gradient {@code ∂C/∂bˡ = Σ_samples δˡ}.
      *
      * @param layer 1..L
      * @return {@code [1 × out]}, read-only
      * @throws IndexOutOfBoundsException if there is no such layer
+     * @throws IllegalStateException if the layer is not dense
      */
     public Matrix biasGradient(int layer) {
-        return biasGradients.get(index(layer));
+        return dense(layer, ParameterKind.BIAS, 1);
+    }
+
+    private Matrix dense(int layer, ParameterKind kind, int position) {
+        List<Parameter> p = parameterGradients.get(index(layer));
+        if (p.size() != 2 || p.get(position).kind() != kind || !p.get(position).path().isEmpty()) {
+            throw new IllegalStateException("layer " + layer + " is not a dense layer: its parameters are "
+                    + p.stream().map(Parameter::name).toList() + "; use parameterGradients(" + layer + ")");
+        }
+        return p.get(position).value();
     }
 
     /**
-     * Returns the global L2 norm of all weight and bias gradients, {@code ‖g‖ = √(Σ (∂C/∂θ)²)} over every
+     * Returns the gradient of every parameter of a layer, in the order of {@link Layer#parameters()}: each entry
+     * has the parameter's name and kind, and {@code ∂C/∂θ} as its value.
+     *
+     * @param layer 1..L
+     * @return an unmodifiable list, values read-only
+     * @throws IndexOutOfBoundsException if there is no such layer
+     */
+    public List<Parameter> parameterGradients(int layer) {
+        return parameterGradients.get(index(layer));
+    }
+
+    /**
+     * Returns the gradient of one parameter by its name within the layer.
+     *
+     * @param layer 1..L
+     * @param name e.g. {@code "weight"}, {@code "tables.1.weight"}, {@code "f.0.bias"}
+     * @return {@code ∂C/∂θ}, read-only
+     * @throws IndexOutOfBoundsException if there is no such layer
+     * @throws IllegalArgumentException naming the layer's parameters, if it has none of that name
+     */
+    public Matrix parameterGradient(int layer, String name) {
+        Checks.notNull(name, "name");
+        for (Parameter p : parameterGradients(layer)) {
+            if (p.name().equals(name)) {
+                return p.value();
+            }
+        }
+        throw new IllegalArgumentException("layer " + layer + " has no parameter '" + name + "'; it has "
+                + parameterGradients(layer).stream().map(Parameter::name).toList());
+    }
+
+    /**
+     * Returns the gradient of the loss with respect to the inputs, {@code ∂C/∂x}, one row per sample (for an
+     * embedding network: the numeric columns' gradients, and 0 in the categorical ones).
+     *
+     * @return {@code [batch × inputSize]}, read-only
+     * @throws IllegalStateException if these gradients were assembled by {@code of}
+     */
+    public synchronized Matrix inputGradient() {
+        if (inputGradient == null) {
+            throw new IllegalStateException("these gradients were assembled from parts and carry no input gradient");
+        }
+        if (inputGradientValue == null) {
+            inputGradientValue = inputGradient.get().readOnlyView();
+        }
+        return inputGradientValue;
+    }
+
+    /** The layer as the forward pass left it (with updated running statistics), or null when not recorded. */
+    Layer afterForward(int layer) {
+        return afterForward == null ? null : afterForward.get(index(layer));
+    }
+
+    /**
+     * Returns the global L2 norm of all parameter gradients, {@code ‖g‖ = √(Σ (∂C/∂θ)²)} over every
      * parameter of every layer.
      *
      * @return the norm, accumulated in double
      */
     public double globalNorm() {
         double sumOfSquares = 0;
-        for (int l = 0; l < weightGradients.size(); l++) {
-            sumOfSquares += Matrix.dot(weightGradients.get(l), weightGradients.get(l));
-            sumOfSquares += Matrix.dot(biasGradients.get(l), biasGradients.get(l));
+        for (List<Parameter> layer : parameterGradients) {
+            for (Parameter p : layer) {
+                sumOfSquares += Matrix.dot(p.value(), p.value());
+            }
         }
         return Math.sqrt(sumOfSquares);
     }
 
     /**
-     * Clips by global norm: if {@code ‖g‖ > maxNorm}, every weight and bias gradient is scaled by
+     * Clips by global norm: if {@code ‖g‖ > maxNorm}, every parameter gradient is scaled by
      * {@code maxNorm / ‖g‖} (as {@code torch.nn.utils.clip_grad_norm_}); otherwise they are returned as they
-     * are. The loss and the error signals are kept.
+     * are. The loss, the error signals and the input gradient are kept.
      *
      * @param maxNorm the largest allowed global norm, finite and &gt; 0
      * @return these gradients, or a scaled copy
@@ -160,21 +264,21 @@ public final class Gradients {
             return this;
         }
         double factor = maxNorm / norm;
-        return new Gradients(loss, errorSignals, scaled(weightGradients, factor), scaled(biasGradients, factor));
-    }
-
-    private static List<Matrix> scaled(List<Matrix> matrices, double factor) {
-        return matrices.stream().map(m -> {
-            Matrix copy = m.copy();
-            copy.scale(factor);
-            return copy;
-        }).toList();
+        List<List<Parameter>> scaled = new ArrayList<>();
+        for (List<Parameter> layer : parameterGradients) {
+            scaled.add(layer.stream().map(p -> {
+                Matrix copy = p.value().copy();
+                copy.scale(factor);
+                return new Parameter(p.name(), p.kind(), copy);
+            }).toList());
+        }
+        return new Gradients(loss, errorSignals, scaled, afterForward, inputGradient);
     }
 
     private int index(int layer) {
-        if (layer < 1 || layer > weightGradients.size()) {
+        if (layer < 1 || layer > parameterGradients.size()) {
             throw new IndexOutOfBoundsException("layer " + layer + " does not exist: layers are numbered 1.."
-                    + weightGradients.size());
+                    + parameterGradients.size());
         }
         return layer - 1;
     }

@@ -2,8 +2,10 @@ package io.github.backprop4j.train;
 
 import io.github.backprop4j.Activation;
 import io.github.backprop4j.Layer;
+import io.github.backprop4j.LayerComputation;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.Parameter;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
@@ -15,12 +17,14 @@ import java.util.function.DoubleBinaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
- * The private, mutable side of one {@link Trainer#fit} run: the parameters, updated in place, and every
- * buffer of a step (weighted sums, activations, masks, error signals, gradients), allocated once per batch
- * size and reused. It computes exactly what {@link ForwardPass#run}, {@link Backpropagator#gradients} and
- * {@link Backpropagator#apply} compute, with the same facade operations on the same shapes in the same
- * order, so the bits are the same; it only skips the allocations and copies that keep the public objects
- * immutable. The published {@link Network} is a {@linkplain #snapshot() snapshot}, taken when asked.
+ * The workspace of one training run, the private, mutable side of {@link Trainer#fit}: one
+ * {@link LayerComputation} per layer (its parameters, updated in place, their gradients and its own buffers), and
+ * every buffer between the layers (outputs, activations, masks, error signals), allocated once per batch size and
+ * reused. It performs the forward pass, the error signals and the updates layer kind by layer kind, through the
+ * same computations that {@link ForwardPass} and {@link Backpropagator} use for every kind but dense, and, for
+ * dense layers, the same facade operations on the same shapes in the same order as theirs, so the bits are the
+ * same; it only skips the allocations and copies that keep the public objects immutable. The published
+ * {@link Network} is a {@linkplain #snapshot() snapshot}, taken when asked.
  *
  * <p>Equations (1)–(7) as in {@code package-info.java}. Not thread-safe: used on the training thread only.
  */
@@ -36,11 +40,13 @@ final class TrainingSession {
     private final double clipNorm;
     private final int last;
     private final Activation[] sigma;
-    /** Parameters per layer 1..L, updated in place: {@code Wˡ [out × in]}, {@code bˡ [1 × out]}. */
-    private final Matrix[] w;
-    private final Matrix[] b;
-    private final Matrix[] dW;
-    private final Matrix[] db;
+    /** Per layer 1..L: the layer's computation, holding its parameters and their gradients. */
+    private final LayerComputation[] layer;
+    /** Per layer 1..L, per parameter: its value (updated in place), gradient, place and kind. */
+    private final Matrix[][] theta;
+    private final Matrix[][] gradient;
+    private final Parameter[][] parameters;
+    private final int[] width;
 
     /** Buffers of the current batch size, per layer 0..L. */
     private int rows;
@@ -69,17 +75,20 @@ final class TrainingSession {
         this.clipNorm = clipNorm;
         this.last = start.layerCount();
         this.sigma = new Activation[last + 1];
-        this.w = new Matrix[last + 1];
-        this.b = new Matrix[last + 1];
-        this.dW = new Matrix[last + 1];
-        this.db = new Matrix[last + 1];
+        this.layer = new LayerComputation[last + 1];
+        this.theta = new Matrix[last + 1][];
+        this.gradient = new Matrix[last + 1][];
+        this.parameters = new Parameter[last + 1][];
+        this.width = new int[last + 1];
+        width[0] = start.inputSize();
         for (int l = 1; l <= last; l++) {
-            Layer layer = start.layer(l);
-            sigma[l] = layer.activation();
-            w[l] = layer.weightMatrix().copy();
-            b[l] = layer.biasVector().copy();
-            dW[l] = Matrix.zeros(w[l].precision(), w[l].rows(), w[l].cols());
-            db[l] = Matrix.zeros(b[l].precision(), 1, b[l].cols());
+            Layer original = start.layer(l);
+            sigma[l] = original.activation();
+            layer[l] = original.newComputation();
+            theta[l] = layer[l].values().toArray(Matrix[]::new);
+            gradient[l] = layer[l].gradients().toArray(Matrix[]::new);
+            parameters[l] = original.parameters().toArray(Parameter[]::new);
+            width[l] = original.outputSize();
         }
         this.snapshot = start;
     }
@@ -109,16 +118,16 @@ final class TrainingSession {
         passed = new Matrix[last + 1];
         mask = new Matrix[last + 1];
         delta = new Matrix[last + 1];
+        var precision = theta[1][0].precision();
         for (int l = 0; l <= last; l++) {
-            int width = l == 0 ? w[1].cols() : w[l].rows();
             if (l > 0) {
-                z[l] = Matrix.zeros(w[l].precision(), rows, width);
-                a[l] = Matrix.zeros(w[l].precision(), rows, width);
-                delta[l] = Matrix.zeros(w[l].precision(), rows, width);
+                z[l] = Matrix.zeros(precision, rows, width[l]);
+                a[l] = Matrix.zeros(precision, rows, width[l]);
+                delta[l] = Matrix.zeros(precision, rows, width[l]);
             }
             if (dropout.rate(l) > 0) {
-                mask[l] = Matrix.zeros(w[1].precision(), rows, width);
-                passed[l] = Matrix.zeros(w[1].precision(), rows, width);
+                mask[l] = Matrix.zeros(precision, rows, width[l]);
+                passed[l] = Matrix.zeros(precision, rows, width[l]);
             }
         }
     }
@@ -154,58 +163,69 @@ final class TrainingSession {
         ensureBuffers(x.rows());
         for (int l = 0; l <= last; l++) {
             if (l > 0) {
-                Matrix.multiplyTransposed(passed[l - 1], w[l], z[l]); // (1) zˡ = ãˡ⁻¹·Wˡᵀ + bˡ
-                sigma[l].forward(z[l], b[l], a[l]); //                  + bˡ, then (2) aˡ = σˡ(zˡ)
+                layer[l].forward(passed[l - 1], z[l], a[l], true); // (1) zˡ = ãˡ⁻¹·Wˡᵀ + bˡ or fˡ(ãˡ⁻¹), (2) aˡ = σˡ(zˡ)
             }
             Matrix al = l == 0 ? x : a[l];
             double rate = dropout.rate(l);
             if (rate > 0) {
                 mask[l].fillDropoutMask(random, rate);
-                Matrix.zip(al, mask[l], TIMES, passed[l]); //            ãˡ = aˡ ⊙ mˡ
+                Matrix.zip(al, mask[l], TIMES, passed[l]); //          ãˡ = aˡ ⊙ mˡ
             } else {
                 passed[l] = al;
             }
         }
         cost = loss.value(z[last], a[last], y);
-        loss.outputErrorSignal(sigma[last], z[last], a[last], y, delta[last]); //  (3) δᴸ
+        loss.outputErrorSignal(sigma[last], z[last], a[last], y, delta[last]); // (3) δᴸ
         for (int l = last; l >= 1; l--) {
-            Matrix.transposedMultiply(delta[l], passed[l - 1], dW[l]); //            (5) ∂C/∂Wˡ = δˡᵀ·aˡ⁻¹
-            delta[l].columnSums(db[l]); //                                           (6) ∂C/∂bˡ = Σ δˡ
+            Matrix upstream = l > 1 ? delta[l - 1] : null;
+            layer[l].backward(passed[l - 1], delta[l], upstream); // (5), (6) ∂C/∂θˡ; δˡ·Wˡ = ∂C/∂aˡ⁻¹
             if (l > 1) {
-                Matrix upstream = delta[l - 1];
-                Matrix.multiply(delta[l], w[l], upstream); //                        δˡ·Wˡ = ∂C/∂aˡ⁻¹
                 if (mask[l - 1] != null) {
                     Matrix.zip(upstream, mask[l - 1], TIMES, upstream);
                 }
-                sigma[l - 1].backward(z[l - 1], a[l - 1], upstream, upstream); //    (4) δˡ⁻¹
+                sigma[l - 1].backward(z[l - 1], a[l - 1], upstream, upstream); //  (4) δˡ⁻¹
             }
         }
         return cost;
     }
 
     /**
-     * Applies the gradients in place, (7), layer 1 first, weights before bias, then completes the step.
+     * Applies the gradients in place, (7), layer 1 first, each layer's parameters in order (a dense layer's
+     * weights before its bias), then completes the step.
      *
      * @param eta the learning rate of this step
      */
     void update(double eta) {
-        Matrix[] gw = dW;
-        Matrix[] gb = db;
+        Matrix[][] g = gradient;
         if (clipNorm > 0) {
-            Gradients clipped = new Gradients(cost, tail(delta), tail(dW), tail(db)).clippedByGlobalNorm(clipNorm);
-            gw = new Matrix[last + 1];
-            gb = new Matrix[last + 1];
-            for (int l = 1; l <= last; l++) {
-                gw[l] = clipped.weightGradient(l);
-                gb[l] = clipped.biasGradient(l);
-            }
+            g = clippedGradients();
         }
         changedSinceSnapshot = true;
         for (int l = 1; l <= last; l++) {
-            optimizer.update(w[l], gw[l], eta, state.forParameter(l, ParameterKind.WEIGHTS, w[l])); // (7)
-            optimizer.update(b[l], gb[l], eta, state.forParameter(l, ParameterKind.BIAS, b[l]));
+            for (int i = 0; i < theta[l].length; i++) {
+                Parameter p = parameters[l][i];
+                optimizer.update(theta[l][i], g[l][i], eta, state.forParameter(l, p.path(), p.kind(), theta[l][i])); // (7)
+            }
         }
         state.completeStep();
+    }
+
+    /** The gradients clipped by global norm exactly as {@link Gradients#clippedByGlobalNorm} clips them. */
+    private Matrix[][] clippedGradients() {
+        List<List<Parameter>> byLayer = new ArrayList<>();
+        for (int l = 1; l <= last; l++) {
+            List<Parameter> list = new ArrayList<>();
+            for (int i = 0; i < gradient[l].length; i++) {
+                list.add(new Parameter(parameters[l][i].name(), parameters[l][i].kind(), gradient[l][i]));
+            }
+            byLayer.add(list);
+        }
+        Gradients clipped = new Gradients(cost, null, byLayer, null, null).clippedByGlobalNorm(clipNorm);
+        Matrix[][] g = new Matrix[last + 1][];
+        for (int l = 1; l <= last; l++) {
+            g[l] = clipped.parameterGradients(l).stream().map(Parameter::value).toArray(Matrix[]::new);
+        }
+        return g;
     }
 
     /**
@@ -218,7 +238,7 @@ final class TrainingSession {
     }
 
     /**
-     * Returns the current parameters as an immutable network, after checking that they are finite.
+     * Returns the current parameters (and buffers) as an immutable network, after checking that they are finite.
      *
      * @return the snapshot, the same object until the next update
      * @throws ArithmeticException naming the layer and position of a parameter that is NaN or infinite
@@ -227,9 +247,10 @@ final class TrainingSession {
         if (changedSinceSnapshot) {
             List<Layer> layers = new ArrayList<>(last);
             for (int l = 1; l <= last; l++) {
-                requireFinite(w[l], l, ParameterKind.WEIGHTS);
-                requireFinite(b[l], l, ParameterKind.BIAS);
-                layers.add(Layer.of(w[l], b[l], sigma[l]));
+                for (int i = 0; i < theta[l].length; i++) {
+                    requireFinite(theta[l][i], l, parameters[l][i]);
+                }
+                layers.add(layer[l].snapshot());
             }
             snapshot = Network.of(layers);
             changedSinceSnapshot = false;
@@ -246,16 +267,12 @@ final class TrainingSession {
         return snapshot;
     }
 
-    private static void requireFinite(Matrix theta, int layer, ParameterKind kind) {
-        int[] at = theta.firstNonFinite();
+    private static void requireFinite(Matrix value, int layer, Parameter parameter) {
+        int[] at = value.firstNonFinite();
         if (at != null) {
-            throw new ArithmeticException("the update made layer " + layer + " " + kind.label() + " [" + at[0]
-                    + "][" + at[1] + "] " + theta.get(at[0], at[1]) + ": training diverged; try a smaller "
-                    + "learning rate or check the inputs' scale");
+            throw new ArithmeticException("the update made layer " + layer + " " + parameter.path()
+                    + parameter.kind().label() + " [" + at[0] + "][" + at[1] + "] " + value.get(at[0], at[1])
+                    + ": training diverged; try a smaller learning rate or check the inputs' scale");
         }
-    }
-
-    private List<Matrix> tail(Matrix[] byLayer) {
-        return Arrays.asList(byLayer).subList(1, byLayer.length);
     }
 }

@@ -147,9 +147,9 @@ class GoldenTest {
         assertThat(state.stepCount()).isEqualTo(run.steps());
         for (int l = 1; l <= network.layerCount(); l++) {
             tol.assertClose(c + " " + name + " W" + l + " after " + run.steps() + " steps",
-                    network.layer(l).weightMatrix(), run.after().get(l - 1).weights());
+                    network.dense(l).weightMatrix(), run.after().get(l - 1).weights());
             tol.assertClose(c + " " + name + " b" + l + " after " + run.steps() + " steps",
-                    network.layer(l).biasVector(), run.after().get(l - 1).bias());
+                    network.dense(l).biasVector(), run.after().get(l - 1).bias());
         }
     }
 }

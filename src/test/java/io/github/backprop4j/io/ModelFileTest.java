@@ -173,16 +173,16 @@ class ModelFileTest {
         byte[] half = torchStyle("F16", new int[] {0x3C00, 0xC000, 0x3800, 0x0001}, new int[] {0x7BFF, 0x8000},
                 new int[] {0x3555, 0x3C01}, new int[] {0xBC00}, "1");
         Network loaded = ModelFile.loadWeights(new ByteArrayInputStream(half), torchArchitecture(Precision.FLOAT64));
-        assertThat(loaded.layer(1).weights()).isEqualTo(new double[][] {{1, -2}, {0.5, Math.scalb(1.0, -24)}});
-        assertThat(loaded.layer(1).bias()).containsExactly(65504, -0.0);
-        assertThat(loaded.layer(2).weights()[0]).containsExactly(0.333251953125, 1 + Math.scalb(1.0, -10));
+        assertThat(loaded.dense(1).weights()).isEqualTo(new double[][] {{1, -2}, {0.5, Math.scalb(1.0, -24)}});
+        assertThat(loaded.dense(1).bias()).containsExactly(65504, -0.0);
+        assertThat(loaded.dense(2).weights()[0]).containsExactly(0.333251953125, 1 + Math.scalb(1.0, -10));
         assertThat(loaded.layer(2).activation()).isEqualTo(Activation.IDENTITY);
         // BF16: the top half of a float: 1.0 = 0x3F80, π ≈ 0x4049 (3.140625), -0.5 = 0xBF00
         byte[] brain = torchStyle("BF16", new int[] {0x3F80, 0x4049, 0xBF00, 0x0001}, new int[] {0, 0},
                 new int[] {0x3F80, 0x3F80}, new int[] {0x3F80}, "1");
         Network b = ModelFile.loadWeights(new ByteArrayInputStream(brain), torchArchitecture(Precision.FLOAT32));
         assertThat(b.precision()).isEqualTo(Precision.FLOAT32);
-        assertThat(b.layer(1).weights()).isEqualTo(new double[][] {{1, 3.140625}, {-0.5,
+        assertThat(b.dense(1).weights()).isEqualTo(new double[][] {{1, 3.140625}, {-0.5,
             Float.intBitsToFloat(0x00010000)}});
     }
 

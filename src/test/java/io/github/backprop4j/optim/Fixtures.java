@@ -27,7 +27,7 @@ final class Fixtures {
             for (int j = 0; j < bias.length; j++) {
                 bias[j] = random.nextGaussian() * 0.1;
             }
-            n = n.withLayer(l, n.layer(l).withBias(bias));
+            n = n.withLayer(l, n.dense(l).withBias(bias));
         }
         return n;
     }

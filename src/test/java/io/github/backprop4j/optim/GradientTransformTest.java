@@ -46,8 +46,8 @@ class GradientTransformTest {
         }
         assertThat(after.layer(1)).isEqualTo(network.layer(1));
         assertThat(after.layer(3)).isEqualTo(network.layer(3));
-        assertThat(after.layer(2).weightMatrix()).isNotEqualTo(network.layer(2).weightMatrix());
-        assertThat(after.layer(2).biasVector()).isNotEqualTo(network.layer(2).biasVector());
+        assertThat(after.dense(2).weightMatrix()).isNotEqualTo(network.dense(2).weightMatrix());
+        assertThat(after.dense(2).biasVector()).isNotEqualTo(network.dense(2).biasVector());
         assertThat(state.slots().keySet()).allMatch(name -> name.startsWith("layer2."));
     }
 
@@ -71,7 +71,7 @@ class GradientTransformTest {
         // some elements are clipped, and small ones pass unchanged
         double[][] raw = g.weightGradient(1).toDoubleArray();
         double[][] clipped = recording.seen.get(0).toDoubleArray();
-        double[][] w = network.layer(1).weights();
+        double[][] w = network.dense(1).weights();
         for (int j = 0; j < raw.length; j++) {
             for (int k = 0; k < raw[j].length; k++) {
                 double withL1 = raw[j][k] + Math.signum(w[j][k]);
@@ -89,7 +89,7 @@ class GradientTransformTest {
         Fixtures.BACKPROP.apply(network, g, recording.withL1(lambda), new OptimizerState());
         double[][] raw = g.weightGradient(2).toDoubleArray();
         double[][] seen = recording.seen.get(2).toDoubleArray(); // layer 2 weights
-        double[][] w = network.layer(2).weights();
+        double[][] w = network.dense(2).weights();
         for (int j = 0; j < raw.length; j++) {
             for (int k = 0; k < raw[j].length; k++) {
                 assertThat(seen[j][k]).isCloseTo(raw[j][k] + lambda * Math.signum(w[j][k]), within(1e-15));
@@ -101,11 +101,11 @@ class GradientTransformTest {
     void l1DrivesParametersTowardsZeroWithoutAnyLoss() {
         Network network = Fixtures.network(Precision.FLOAT64, SEED);
         Recording recording = new Recording();
-        Matrix theta = network.layer(1).weightMatrix().copy();
+        Matrix theta = network.dense(1).weightMatrix().copy();
         Matrix zero = Matrix.zeros(Precision.FLOAT64, theta.rows(), theta.cols());
         OptimizerState state = new OptimizerState();
         recording.withL1(0.5).update(theta, zero, 0.1, state.forParameter(1, ParameterKind.WEIGHTS, theta));
-        double[][] before = network.layer(1).weights();
+        double[][] before = network.dense(1).weights();
         double[][] after = theta.toDoubleArray();
         for (int j = 0; j < before.length; j++) {
             for (int k = 0; k < before[j].length; k++) {
@@ -123,7 +123,7 @@ class GradientTransformTest {
                 recording.transformingGradients(GradientTransform.l2(0.5).onlyFor(ParameterKind.WEIGHTS)),
                 new OptimizerState());
         Matrix expectedW = g.weightGradient(1).copy();
-        expectedW.addScaled(0.5, network.layer(1).weightMatrix());
+        expectedW.addScaled(0.5, network.dense(1).weightMatrix());
         assertThat(recording.seen.get(0)).isEqualTo(expectedW);
         assertThat(recording.seen.get(1)).isEqualTo(g.biasGradient(1));
         assertThat(GradientTransform.l2(0.5).onlyFor(ParameterKind.WEIGHTS))
@@ -150,9 +150,9 @@ class GradientTransformTest {
                 new OptimizerState());
         Network decayed = Fixtures.BACKPROP.apply(network, g, Optimizer.adamW(0.01, 0.5), new OptimizerState());
         for (int l = 1; l <= network.layerCount(); l++) {
-            assertThat(spared.layer(l).biasVector()).isEqualTo(adam.layer(l).biasVector());
-            assertThat(decayed.layer(l).biasVector()).isNotEqualTo(adam.layer(l).biasVector());
-            assertThat(spared.layer(l).weightMatrix()).isEqualTo(decayed.layer(l).weightMatrix());
+            assertThat(spared.dense(l).biasVector()).isEqualTo(adam.dense(l).biasVector());
+            assertThat(decayed.dense(l).biasVector()).isNotEqualTo(adam.dense(l).biasVector());
+            assertThat(spared.dense(l).weightMatrix()).isEqualTo(decayed.dense(l).weightMatrix());
         }
     }
 }

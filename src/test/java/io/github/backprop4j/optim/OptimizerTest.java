@@ -44,8 +44,8 @@ class OptimizerTest {
         Gradients g = Fixtures.gradients(network, 5);
         Network after = Fixtures.BACKPROP.apply(network, g, Optimizer.adam(lr), new OptimizerState());
         for (int l = 1; l <= network.layerCount(); l++) {
-            double[][] w0 = network.layer(l).weights();
-            double[][] w1 = after.layer(l).weights();
+            double[][] w0 = network.dense(l).weights();
+            double[][] w1 = after.dense(l).weights();
             double[][] dW = g.weightGradient(l).toDoubleArray();
             for (int j = 0; j < w0.length; j++) {
                 for (int k = 0; k < w0[j].length; k++) {
@@ -54,8 +54,8 @@ class OptimizerTest {
                             .isCloseTo(lr * Math.signum(dW[j][k]), within(lr * 1e-3));
                 }
             }
-            double[] b0 = network.layer(l).bias();
-            double[] b1 = after.layer(l).bias();
+            double[] b0 = network.dense(l).bias();
+            double[] b1 = after.dense(l).bias();
             for (int j = 0; j < b0.length; j++) {
                 assertThat(Math.abs(b0[j] - b1[j])).as("layer %d b[%d]", l, j).isCloseTo(lr, within(lr * 1e-3));
             }

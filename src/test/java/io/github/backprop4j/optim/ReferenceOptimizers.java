@@ -52,7 +52,7 @@ public final class ReferenceOptimizers {
         } else if (optimizer instanceof Adam o) {
             adam(o, parameter, gradient, eta, state);
         } else if (optimizer instanceof AdamW o) {
-            if (o.decaysBiases() || state.kind() == ParameterKind.WEIGHTS) {
+            if (o.decaysBiases() || !state.kind().isVector()) {
                 parameter.scale(1 - eta * o.weightDecay()); // θ ← θ·(1 − η·λ)
             }
             adam(o.adam(), parameter, gradient, eta, state);

@@ -1,6 +1,7 @@
 package io.github.backprop4j.repro;
 
 import io.github.backprop4j.Activation;
+import io.github.backprop4j.DenseLayer;
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
@@ -86,7 +87,7 @@ public final class DeterminismMain {
         Network trained = trainer.fit(network, data).network();
         absorb(sha, trained, x);
         for (int l = 1; l <= trained.layerCount(); l++) {
-            Layer layer = trained.layer(l);
+            DenseLayer layer = trained.dense(l);
             for (double[] row : layer.weights()) {
                 put(sha, row);
             }

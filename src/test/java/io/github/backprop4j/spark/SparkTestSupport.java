@@ -27,8 +27,8 @@ final class SparkTestSupport {
         double diff = 0;
         double scale = 0;
         for (int l = 1; l <= b.layerCount(); l++) {
-            for (Matrix[] pair : new Matrix[][] {{a.layer(l).weightMatrix(), b.layer(l).weightMatrix()},
-                {a.layer(l).biasVector(), b.layer(l).biasVector()}}) {
+            for (Matrix[] pair : new Matrix[][] {{a.dense(l).weightMatrix(), b.dense(l).weightMatrix()},
+                {a.dense(l).biasVector(), b.dense(l).biasVector()}}) {
                 for (int i = 0; i < pair[1].rows(); i++) {
                     for (int j = 0; j < pair[1].cols(); j++) {
                         diff = Math.max(diff, Math.abs(pair[0].get(i, j) - pair[1].get(i, j)));

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.github.backprop4j.Activation;
+import io.github.backprop4j.DenseLayer;
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
@@ -40,7 +41,7 @@ class BackpropagatorTest {
 
     /** A copy that shares nothing with the original: every layer rebuilt from copied arrays. */
     private static Network independentCopy(Network network) {
-        return Network.of(network.layers().stream()
+        return Network.of(network.layers().stream().map(DenseLayer.class::cast)
                 .map(l -> Layer.of(l.weights(), l.bias(), l.activation(), l.precision()))
                 .toList());
     }
@@ -84,8 +85,8 @@ class BackpropagatorTest {
         Network after = backprop.apply(network, g, Optimizer.sgd(0.1), new OptimizerState());
 
         for (int l = 1; l <= network.layerCount(); l++) {
-            Layer before = network.layer(l);
-            Layer now = after.layer(l);
+            DenseLayer before = network.dense(l);
+            DenseLayer now = after.dense(l);
             assertThat(now.weight(1, 0)).isCloseTo(before.weight(1, 0) - 0.1 * g.weightGradient(l).get(1, 0),
                     within(1e-15));
             assertThat(now.bias(1)).isCloseTo(before.bias(1) - 0.1 * g.biasGradient(l).get(0, 1), within(1e-15));
@@ -185,8 +186,8 @@ class BackpropagatorTest {
 
     @Test
     void layersThatDoNotChainNameBothLayersAndSizes() {
-        Layer first = Layer.of(new double[4][3], new double[4], Activation.TANH);
-        Layer second = Layer.of(new double[2][5], new double[2], Activation.SIGMOID);
+        DenseLayer first = Layer.of(new double[4][3], new double[4], Activation.TANH);
+        DenseLayer second = Layer.of(new double[2][5], new double[2], Activation.SIGMOID);
 
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> Network.of(first, second))
@@ -196,8 +197,8 @@ class BackpropagatorTest {
 
     @Test
     void layersOfDifferentPrecisionNameBoth() {
-        Layer first = Layer.of(new double[4][3], new double[4], Activation.TANH);
-        Layer second = Layer.of(new double[2][4], new double[2], Activation.SIGMOID, Precision.FLOAT32);
+        DenseLayer first = Layer.of(new double[4][3], new double[4], Activation.TANH);
+        DenseLayer second = Layer.of(new double[2][4], new double[2], Activation.SIGMOID, Precision.FLOAT32);
 
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> Network.of(first, second))

@@ -3,6 +3,7 @@ package io.github.backprop4j.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.backprop4j.Activation;
+import io.github.backprop4j.DenseLayer;
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
@@ -138,7 +139,7 @@ class ConcurrencyTest {
     /** A copy that shares nothing with the original, made from its arrays. */
     private static Network deepCopy(Network network) {
         List<Layer> layers = new ArrayList<>();
-        for (Layer l : network.layers()) {
+        for (DenseLayer l : network.layers().stream().map(DenseLayer.class::cast).toList()) {
             layers.add(Layer.of(l.weights(), l.bias(), l.activation(), l.precision()));
         }
         return Network.of(layers);

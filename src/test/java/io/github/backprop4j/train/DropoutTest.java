@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.within;
 
 import io.github.backprop4j.Activation;
+import io.github.backprop4j.DenseLayer;
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
@@ -179,7 +180,7 @@ class DropoutTest {
         double epsilon = 1e-6;
         int checked = 0;
         for (int l = 1; l <= network.layerCount(); l++) {
-            Layer layer = network.layer(l);
+            DenseLayer layer = network.dense(l);
             for (int i = 0; i < layer.outputSize(); i++) {
                 for (int j = 0; j <= layer.inputSize(); j++) { // j == inputSize: the bias
                     double numeric = (maskedLoss(perturbed(network, l, i, j, epsilon), x, y, dropout, maskSeed)
@@ -205,7 +206,7 @@ class DropoutTest {
 
     /** The network with one weight ({@code j < inputs}) or bias ({@code j == inputs}) of layer l moved by h. */
     private static Network perturbed(Network network, int l, int i, int j, double h) {
-        Layer layer = network.layer(l);
+        DenseLayer layer = network.dense(l);
         if (j < layer.inputSize()) {
             double[][] w = layer.weights();
             w[i][j] += h;

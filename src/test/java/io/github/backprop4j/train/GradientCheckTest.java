@@ -140,7 +140,7 @@ class GradientCheckTest {
         Network result = network;
         for (int l = 1; l <= network.layerCount(); l++) {
             double[] bias = uniform(random, 1, network.layer(l).outputSize(), -0.5, 0.5)[0];
-            result = result.withLayer(l, result.layer(l).withBias(bias));
+            result = result.withLayer(l, result.dense(l).withBias(bias));
         }
         return result;
     }
