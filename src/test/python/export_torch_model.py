@@ -29,7 +29,8 @@ from torch import nn
 OUT = os.path.join("src", "test", "resources", "io", "torch")
 JAVA_MODEL = os.path.join("src", "test", "resources", "io", "v1-float64.safetensors")
 
-DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16"}
+DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
+          torch.int64: "I64"}  # I64: batch_norm's num_batches_tracked (export_torch_layers_model.py)
 TORCH_DTYPES = {v: k for k, v in DTYPES.items()}
 
 

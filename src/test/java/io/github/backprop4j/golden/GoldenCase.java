@@ -120,6 +120,17 @@ public record GoldenCase(
      * @return the loss named in the file
      */
     public Loss lossFunction() {
+        return loss(loss);
+    }
+
+    /**
+     * Maps the file's loss names (shared with the layers-1 files of {@code golden/layers}) to the library's
+     * losses.
+     *
+     * @param loss the name in the file
+     * @return the loss
+     */
+    public static Loss loss(String loss) {
         return switch (loss) {
             case "mse" -> Loss.MSE;
             case "mae" -> Loss.MAE;
