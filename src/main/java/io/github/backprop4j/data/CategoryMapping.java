@@ -247,8 +247,9 @@ public final class CategoryMapping {
             s.append(i == 0 ? "" : ", ").append(quote(shown.get(i)));
         }
         s.append(values.size() > shown.size() ? ", …]" : "]");
-        return s.append(". New data must be read with the training data's categories; to map values they lack"
-                + " to one extra index, give the mapping an unknown bucket").toString();
+        return s.append(". Read new data with the mappings learnt from the training data; to map values they"
+                + " lack to one extra index, give those an unknown bucket (CategoryMapping.withUnknownBucket,"
+                + " CsvReader.unknownBucket)").toString();
     }
 
     /**

@@ -125,7 +125,8 @@ class CategoricalCsvTest {
     void jsonIsTheDocumentedShapeAndReadsWhitespaceKeyOrderAndEscapes() {
         Categories c = Categories.of(CategoryMapping.of("color", List.of("blue", "red")));
         assertThat(c.toJson())
-                .isEqualTo("{\"columns\":[{\"name\":\"color\",\"values\":[\"blue\",\"red\"],\"unknown_bucket\":false}]}");
+                .isEqualTo("{\"columns\":[{\"name\":\"color\",\"values\":[\"blue\",\"red\"],"
+                        + "\"unknown_bucket\":false}]}");
         Categories read = Categories.fromJson("""
                  { "columns" : [ { "values" : [ "bl\\u0075e" , "r\\/ed" ] ,
                    "name" : "color" } ] }
@@ -259,7 +260,8 @@ class CategoricalCsvTest {
         DataSet train = read(trainReader(), TRAIN);
         assertThatThrownBy(() -> read(CsvReader.create().header(true).labelColumn("bought").categoryColumns(3, 1)
                 .categories(train.categories()), TRAIN)).isInstanceOf(MalformedDataException.class)
-                .hasMessageContaining("line 1, column 4 (index 3, \"city\") but its mapping is of the column \"color\"");
+                .hasMessageContaining("line 1, column 4 (index 3, \"city\") but its mapping is of the column"
+                        + " \"color\"");
         assertThatThrownBy(() -> read(CsvReader.create().header(true).labelColumn("bought").categoryColumns("color")
                 .categories(train.categories()), TRAIN)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("2 mappings [color, city] for the 1 categoryColumns [color]");
