@@ -56,7 +56,8 @@ import java.util.stream.IntStream;
  * refused. Every data line must have the same number of fields as the first.
  *
  * <p><b>Columns</b> are chosen by index, from 0, or by name from the {@linkplain #header header}. Unless
- * {@link #featureColumns} are chosen, every column that is not the label or a target is a feature.
+ * {@link #featureColumns} are chosen, every column that is not the label, a target or a category column is a
+ * numeric feature.
  *
  * <p><b>Labels.</b> With {@link #classNames}, a label is one of those names or a class index {@code 0..k-1}.
  * Without, labels that are numbers are compared as numbers, so {@code 1}, {@code 1.0} and {@code 1e0} are one
@@ -69,6 +70,23 @@ import java.util.stream.IntStream;
  * scikit-learn's {@code LabelEncoder} sorts each kind), so that files which hold the same classes in a
  * different order agree: {@code 2, 10, x} give the classes {@code [2, 10, x]}. A class is named by the first
  * spelling of its label in the file. Either way {@link DataSet#classNames()} reports the classes.
+ *
+ * <p><b>Categorical columns.</b> {@link #categoryColumns(String...)} declares columns whose values are
+ * categories, text such as {@code red} or {@code Zürich} (a value that looks like a number is text too). Each
+ * value becomes its 0-based category index, and each feature row holds the numeric features first, then the
+ * category indices in the declared order; the data set's {@link DataSet#categories()} reports the mappings and
+ * {@link DataSet#numericFeatureCount()} the split. The mappings are learnt from the file, the values of each
+ * column sorted as {@link CategoryMapping#learn} states, or given with {@link #categories(Categories)}, so that a
+ * test file is read with the training file's indices:
+ *
+ * <pre>{@code
+ * CsvReader reader = CsvReader.create().header(true).labelColumn("bought").categoryColumns("color", "city");
+ * DataSet train = reader.read(Path.of("train.csv"));
+ * DataSet test = reader.categories(train.categories()).read(Path.of("test.csv"));
+ * }</pre>
+ *
+ * A value in a category column is the field as split: trimmed unless quoted, and possibly empty (the empty
+ * string is a category of its own).
  *
  * <p><b>Errors.</b> A file that does not fit raises {@link MalformedDataException} naming the source, the
  * line and the column, both counted from 1 as in an editor, with the column's index and header name:
@@ -89,6 +107,9 @@ public final class CsvReader {
     private Columns targets;
     private Columns label;
     private List<String> classNames;
+    private Columns categoryColumns;
+    private Categories givenCategories;
+    private boolean unknownBucket;
 
     private CsvReader() {
     }
@@ -105,6 +126,15 @@ public final class CsvReader {
                 }
             }
             return new Columns(indices.clone(), null);
+        }
+
+        int count() {
+            return names != null ? names.length : indices.length;
+        }
+
+        @Override
+        public String toString() {
+            return names != null ? Arrays.toString(names) : Arrays.toString(indices);
         }
 
         static Columns ofNames(String what, String... names) {
@@ -181,7 +211,8 @@ public final class CsvReader {
     }
 
     /**
-     * Chooses the feature columns by index, in the order they take in each feature row.
+     * Chooses the numeric feature columns by index, in the order they take in each feature row (before any
+     * {@linkplain #categoryColumns(int...) category columns}).
      *
      * @param columns at least one column index, from 0
      * @return this reader
@@ -193,7 +224,8 @@ public final class CsvReader {
     }
 
     /**
-     * Chooses the feature columns by header name, in the order they take in each feature row.
+     * Chooses the numeric feature columns by header name, in the order they take in each feature row (before
+     * any {@linkplain #categoryColumns(String...) category columns}).
      *
      * @param names at least one column name; requires {@link #header header(true)}
      * @return this reader
@@ -274,6 +306,76 @@ public final class CsvReader {
         return this;
     }
 
+    /**
+     * Declares categorical feature columns by index. Their values are text (a value that looks like a number
+     * is text too: {@code 1} and {@code 1.0} are two categories); each becomes its category index, and the
+     * feature rows hold the numeric features first and then these indices, in the order given here.
+     *
+     * @param columns at least one column index, from 0, none repeated
+     * @return this reader
+     * @throws IllegalArgumentException if there is none, an index is negative, or one repeats
+     */
+    public CsvReader categoryColumns(int... columns) {
+        categoryColumns = Columns.ofIndices("categoryColumns", columns);
+        for (int i = 0; i < columns.length; i++) {
+            for (int k = 0; k < i; k++) {
+                if (columns[k] == columns[i]) {
+                    throw new IllegalArgumentException("categoryColumns: column index " + columns[i] + " is given"
+                            + " twice, at positions " + k + " and " + i);
+                }
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Declares categorical feature columns by header name; see {@link #categoryColumns(int...)}.
+     *
+     * @param names at least one column name, none repeated; requires {@link #header header(true)}
+     * @return this reader
+     * @throws IllegalArgumentException if there is none or one repeats
+     */
+    public CsvReader categoryColumns(String... names) {
+        categoryColumns = Columns.ofNames("categoryColumns", names);
+        if (new LinkedHashSet<>(List.of(names)).size() != names.length) {
+            throw new IllegalArgumentException("categoryColumns: the names must be distinct, were "
+                    + Arrays.toString(names));
+        }
+        return this;
+    }
+
+    /**
+     * Reads the categorical columns with these mappings instead of learning them, e.g. a test file with the
+     * training file's {@link DataSet#categories()}, so that a value has the same index in both. A value a
+     * mapping does not know is then refused, naming the line and the column, unless the mapping has an
+     * {@linkplain CategoryMapping#withUnknownBucket() unknown bucket}.
+     *
+     * <p>Without {@link #categoryColumns} the columns are the mappings' {@linkplain Categories#columnNames()
+     * names}, found in the header. With them, there must be one mapping per declared column, in the same order,
+     * and if the file has a header, each declared column's header name must be its mapping's name.
+     *
+     * @param categories the mappings, in column order; {@code null} to learn them from each file again (the
+     *     default)
+     * @return this reader
+     */
+    public CsvReader categories(Categories categories) {
+        givenCategories = categories;
+        return this;
+    }
+
+    /**
+     * Sets whether the mappings learnt from a file get an {@linkplain CategoryMapping#withUnknownBucket()
+     * unknown bucket}, so that reading other files with them maps values they lack to one extra index instead of
+     * refusing them. Mappings given by {@link #categories(Categories)} keep their own choice.
+     *
+     * @param value {@code true} for a bucket in every learnt mapping; {@code false} unless set
+     * @return this reader
+     */
+    public CsvReader unknownBucket(boolean value) {
+        unknownBucket = value;
+        return this;
+    }
+
     // ------------------------------------------------------------------ reading
 
     /**
@@ -327,6 +429,17 @@ public final class CsvReader {
             throw new IllegalStateException("choose a labelColumn (classification) or targetColumns (regression)"
                     + " before reading");
         }
+        if (givenCategories != null && categoryColumns != null
+                && givenCategories.count() != categoryColumns.count()) {
+            throw new IllegalStateException("categories: " + givenCategories.count() + " mappings "
+                    + givenCategories.columnNames() + " for the " + categoryColumns.count() + " categoryColumns "
+                    + categoryColumns + "; give one mapping per declared column, in the same order");
+        }
+        if (givenCategories != null && categoryColumns != null && categoryColumns.names() != null
+                && !givenCategories.columnNames().equals(List.of(categoryColumns.names()))) {
+            throw new IllegalStateException("categories: the mappings are of the columns "
+                    + givenCategories.columnNames() + " but the categoryColumns are " + categoryColumns);
+        }
         Parse p = new Parse(source);
         BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
         try {
@@ -362,6 +475,7 @@ public final class CsvReader {
             if (header && names == null) {
                 names = fields;
                 p.names = names;
+                p.headerLine = p.line;
                 continue;
             }
             if (p.width < 0) {
@@ -372,7 +486,7 @@ public final class CsvReader {
                 throw p.error("line " + p.line + " has " + fields.length + " columns but line " + p.firstLine
                         + " has " + p.width, p.line, 0);
             }
-            x.add(p.numbers(fields, p.featureIdx));
+            x.add(p.featureRow(fields));
             if (p.labelIdx >= 0) {
                 rawLabels.add(fields[p.labelIdx]);
                 labelLines.add(p.line);
@@ -383,9 +497,11 @@ public final class CsvReader {
         if (x.isEmpty()) {
             throw p.error("has no data lines", p.line, 0);
         }
+        Categories categories = p.finishCategories(x);
         Matrix features = Matrix.of(precision, x.toArray(double[][]::new), "features");
         if (p.labelIdx < 0) {
-            return DataSet.of(features, Matrix.of(precision, t.toArray(double[][]::new), "targets"));
+            return DataSet.of(features, Matrix.of(precision, t.toArray(double[][]::new), "targets"))
+                    .withCategories(categories);
         }
         Map<String, Integer> byName = new HashMap<>();
         List<String> classes = classNames != null ? classNames : inferClasses(rawLabels, labelLines, p, byName);
@@ -409,7 +525,8 @@ public final class CsvReader {
             }
             labels[i] = k;
         }
-        return DataSet.withOneHotTargets(features, labels, classes.size()).withClassNames(classes);
+        return DataSet.withOneHotTargets(features, labels, classes.size()).withClassNames(classes)
+                .withCategories(categories);
     }
 
     /** The most classes that whole-number labels may imply. */
@@ -481,13 +598,78 @@ public final class CsvReader {
         int line;
         int width = -1;
         int firstLine;
+        int headerLine;
         String[] names;
         int[] featureIdx;
         int[] targetIdx;
         int labelIdx = -1;
+        /** The categorical columns, in the declared order; empty if there are none. */
+        int[] categoryIdx = new int[0];
+        /** The mappings read with, or {@code null} while learning them. */
+        Categories mappings;
+        /** While learning: per categorical column, each distinct value's provisional id (first seen first). */
+        List<Map<String, Integer>> seen;
+        List<List<String>> seenInOrder;
 
         Parse(String source) {
             this.source = source;
+        }
+
+        /** The numeric features of a line, then the index (while learning: the provisional id) of each category. */
+        double[] featureRow(String[] fields) throws MalformedDataException {
+            double[] out = Arrays.copyOf(numbers(fields, featureIdx), featureIdx.length + categoryIdx.length);
+            for (int c = 0; c < categoryIdx.length; c++) {
+                String value = fields[categoryIdx[c]];
+                int index;
+                if (mappings != null) {
+                    CategoryMapping m = mappings.mapping(c);
+                    if (!m.contains(value) && !m.hasUnknownBucket()) {
+                        throw error(where(line, categoryIdx[c]) + ": " + m.unknownValue(value), line,
+                                categoryIdx[c] + 1);
+                    }
+                    index = m.indexOf(value);
+                } else {
+                    List<String> inOrder = seenInOrder.get(c);
+                    index = seen.get(c).computeIfAbsent(value, v -> {
+                        inOrder.add(v);
+                        return inOrder.size() - 1;
+                    });
+                }
+                out[featureIdx.length + c] = index;
+            }
+            return out;
+        }
+
+        /**
+         * Returns the categories of the data read; when they were learnt, sorts each column's values and turns
+         * the provisional ids in {@code rows} into the final indices.
+         */
+        Categories finishCategories(List<double[]> rows) throws MalformedDataException {
+            if (mappings != null) {
+                return mappings;
+            }
+            List<CategoryMapping> learnt = new ArrayList<>();
+            for (int c = 0; c < categoryIdx.length; c++) {
+                String name = names != null ? names[categoryIdx[c]] : Integer.toString(categoryIdx[c]);
+                CategoryMapping m;
+                try {
+                    m = CategoryMapping.learn(name, seenInOrder.get(c));
+                    m = unknownBucket ? m.withUnknownBucket() : m;
+                } catch (IllegalArgumentException e) {
+                    throw error(e.getMessage(), 0, categoryIdx[c] + 1);
+                }
+                int[] index = seenInOrder.get(c).stream().mapToInt(m::indexOf).toArray();
+                int at = featureIdx.length + c;
+                for (double[] row : rows) {
+                    row[at] = index[(int) row[at]];
+                }
+                learnt.add(m);
+            }
+            try {
+                return Categories.of(learnt);
+            } catch (IllegalArgumentException e) {
+                throw error("categoryColumns: " + e.getMessage(), 0, 0);
+            }
         }
 
         MalformedDataException error(String message, int atLine, int column) {
@@ -505,6 +687,7 @@ public final class CsvReader {
             } else {
                 targetIdx = indices(targets, "targetColumns", headerNames);
             }
+            resolveCategories(headerNames);
             if (features != null) {
                 featureIdx = indices(features, "featureColumns", headerNames);
             } else {
@@ -514,8 +697,9 @@ public final class CsvReader {
                 } else {
                     Arrays.stream(targetIdx).forEach(taken::add);
                 }
+                Arrays.stream(categoryIdx).forEach(taken::add);
                 featureIdx = IntStream.range(0, width).filter(c -> !taken.contains(c)).toArray();
-                if (featureIdx.length == 0) {
+                if (featureIdx.length + categoryIdx.length == 0) {
                     throw error("line " + line + " has " + width + " columns, all of them targets: no column is"
                             + " left for features", line, 0);
                 }
@@ -524,6 +708,52 @@ public final class CsvReader {
                 if (f == labelIdx || (targetIdx != null && Arrays.stream(targetIdx).anyMatch(c -> c == f))) {
                     throw new IllegalArgumentException("column " + f + " is chosen both as a feature and as "
                             + (f == labelIdx ? "the label" : "a target"));
+                }
+            }
+            for (int k : categoryIdx) {
+                String role = k == labelIdx ? "the label"
+                        : targetIdx != null && Arrays.stream(targetIdx).anyMatch(c -> c == k) ? "a target"
+                        : Arrays.stream(featureIdx).anyMatch(c -> c == k) ? "a numeric feature" : null;
+                if (role != null) {
+                    throw new IllegalArgumentException("column " + k + " is chosen both as a category column and"
+                            + " as " + role);
+                }
+            }
+        }
+
+        /** Finds the categorical columns and, when mappings are given, checks them against the header. */
+        private void resolveCategories(String[] headerNames) throws MalformedDataException {
+            mappings = givenCategories;
+            Columns declared = categoryColumns;
+            if (declared == null && mappings != null && !mappings.isEmpty()) {
+                if (headerNames == null) {
+                    throw new IllegalStateException("categories: without categoryColumns the columns are found by"
+                            + " the mappings' names " + mappings.columnNames() + ", which needs a header line;"
+                            + " call header(true) or declare the categoryColumns");
+                }
+                declared = Columns.ofNames("categories", mappings.columnNames().toArray(String[]::new));
+            }
+            if (declared == null) {
+                return;
+            }
+            categoryIdx = indices(declared, declared == categoryColumns ? "categoryColumns" : "categories",
+                    headerNames);
+            if (mappings != null && headerNames != null) {
+                for (int c = 0; c < categoryIdx.length; c++) {
+                    String expected = mappings.mapping(c).column();
+                    if (!headerNames[categoryIdx[c]].equals(expected)) {
+                        throw error("categories: categorical column " + c + " is " + where(headerLine,
+                                categoryIdx[c]) + " but its mapping is of the column \"" + expected + "\"",
+                                headerLine, categoryIdx[c] + 1);
+                    }
+                }
+            }
+            if (mappings == null) {
+                seen = new ArrayList<>();
+                seenInOrder = new ArrayList<>();
+                for (int c = 0; c < categoryIdx.length; c++) {
+                    seen.add(new HashMap<>());
+                    seenInOrder.add(new ArrayList<>());
                 }
             }
         }

@@ -28,6 +28,11 @@ import java.util.stream.IntStream;
  * {@code double[][]}, {@link Precision#FLOAT32} when built from {@code float[][]}), so 8,000 MNIST images
  * of 784 pixels take 25 MB as floats. Batches are produced in whatever precision the caller asks for.
  *
+ * <p><b>Categorical columns.</b> A data set may declare its last feature columns {@linkplain #categories()
+ * categorical}: each holds a 0-based category index, stored as a number like the others, and the columns before
+ * them are the {@linkplain #numericFeatureCount() numeric features}. Subsets, splits and scaled copies keep the
+ * declaration, and {@link FeatureScaler scalers} never change those columns.
+ *
  * <p>Every data set has at least one sample, one feature and one target, and every value is finite. It is
  * thread-safe: any number of passes may run at once.
  */
@@ -37,13 +42,16 @@ public final class DataSet implements DataSource {
     private final Matrix targets;
     private final int[] labels;
     private final List<String> classNames;
+    /** The trailing categorical feature columns; {@link Categories#none()} if there are none. */
+    private final Categories categories;
 
     /** Trusted: the matrices are owned by this data set, checked, and never handed out writable. */
-    private DataSet(Matrix features, Matrix targets, int[] labels, List<String> classNames) {
+    private DataSet(Matrix features, Matrix targets, int[] labels, List<String> classNames, Categories categories) {
         this.features = features;
         this.targets = targets;
         this.labels = labels;
         this.classNames = classNames;
+        this.categories = categories;
     }
 
     // ------------------------------------------------------------------ creation
@@ -96,7 +104,7 @@ public final class DataSet implements DataSource {
         checkRows(targets.rows(), features.rows(), "targets: the number of rows");
         features.requireFinite("features");
         targets.requireFinite("targets");
-        return new DataSet(features, targets, null, List.of());
+        return new DataSet(features, targets, null, List.of(), Categories.none());
     }
 
     /**
@@ -161,7 +169,7 @@ public final class DataSet implements DataSource {
         for (int i = 0; i < y.length; i++) {
             t.set(i, 0, y[i]);
         }
-        return new DataSet(x, t, y, defaultClassNames(2));
+        return new DataSet(x, t, y, defaultClassNames(2), Categories.none());
     }
 
     /**
@@ -175,7 +183,7 @@ public final class DataSet implements DataSource {
         for (int i = 0; i < y.length; i++) {
             t.set(i, y[i], 1);
         }
-        return new DataSet(ownedFeatures, t, y, defaultClassNames(classCount));
+        return new DataSet(ownedFeatures, t, y, defaultClassNames(classCount), Categories.none());
     }
 
     private static int[] checkLabels(int[] labels, int rows, int classCount) {
@@ -213,12 +221,51 @@ public final class DataSet implements DataSource {
         for (int i = 0; i < names.size(); i++) {
             Checks.notNull(names.get(i), "names: class " + i);
         }
-        return new DataSet(features, targets, labels, List.copyOf(names));
+        return new DataSet(features, targets, labels, List.copyOf(names), categories);
     }
 
-    /** Returns a data set with these features in place of this one's, keeping targets and labels. */
+    /**
+     * Returns a data set with these features in place of this one's, keeping targets, labels and categories;
+     * the caller keeps the category columns as they were.
+     */
     DataSet withFeatures(Matrix ownedFeatures) {
-        return new DataSet(ownedFeatures, targets, labels, classNames);
+        return new DataSet(ownedFeatures, targets, labels, classNames, categories);
+    }
+
+    /**
+     * Returns this data set with its last feature columns declared categorical: the last
+     * {@code categories.count()} columns hold, in the order of {@code categories}, each a 0-based category
+     * index (a whole number below that column's {@linkplain CategoryMapping#cardinality() cardinality}); the
+     * columns before them are the numeric features. Scalers leave the categorical columns alone, and an
+     * embedding layer reads them. {@link CsvReader#categoryColumns(String...)} produces such data sets.
+     *
+     * @param categories the mappings of the trailing columns, in column order; {@link Categories#none()}
+     *     declares every column numeric
+     * @return a new data set sharing this one's values
+     * @throws IllegalArgumentException if there are more categorical columns than features (naming both), or a
+     *     value in a categorical column is not a valid index of its mapping (naming the row, the column and the
+     *     cardinality)
+     */
+    public DataSet withCategories(Categories categories) {
+        Checks.notNull(categories, "categories");
+        int first = featureCount() - categories.count();
+        if (first < 0) {
+            throw new IllegalArgumentException("categories: " + categories.count() + " categorical columns "
+                    + categories.columnNames() + " but the data set has only " + featureCount() + " features");
+        }
+        for (int c = 0; c < categories.count(); c++) {
+            CategoryMapping m = categories.mapping(c);
+            for (int i = 0; i < size(); i++) {
+                double v = features.get(i, first + c);
+                if (!(v >= 0 && v < m.cardinality() && v == Math.rint(v))) {
+                    throw new IllegalArgumentException("categories: row " + i + ", feature column " + (first + c)
+                            + " (categorical column " + c + ", \"" + m.column() + "\") holds " + v + ", which is not"
+                            + " a category index: the column has " + m.cardinality() + " indices, 0.."
+                            + (m.cardinality() - 1));
+                }
+            }
+        }
+        return new DataSet(features, targets, labels, classNames, categories);
     }
 
     // ------------------------------------------------------------------ accessors
@@ -235,6 +282,38 @@ public final class DataSet implements DataSource {
     @Override
     public int featureCount() {
         return features.cols();
+    }
+
+    /**
+     * Returns the number of numeric features: the leading feature columns, before the categorical ones.
+     *
+     * @return {@code featureCount() - categories().count()}, at least 0
+     */
+    public int numericFeatureCount() {
+        return featureCount() - categories.count();
+    }
+
+    /**
+     * Returns the number of leading columns a scaler fits: the numeric features.
+     *
+     * @throws IllegalArgumentException if there is none, every feature being categorical
+     */
+    int numericFeaturesToScale() {
+        if (numericFeatureCount() == 0) {
+            throw new IllegalArgumentException("training: all " + featureCount() + " features are categorical columns "
+                    + categories.columnNames() + ", which are never scaled: there is nothing to fit");
+        }
+        return numericFeatureCount();
+    }
+
+    /**
+     * Returns the mappings of the categorical feature columns, which are the last {@code categories().count()}
+     * columns of {@link #features()}, in this order.
+     *
+     * @return the categories; {@link Categories#none()} (never {@code null}) if every feature is numeric
+     */
+    public Categories categories() {
+        return categories;
     }
 
     @Override
@@ -405,7 +484,7 @@ public final class DataSet implements DataSource {
             }
         }
         return new DataSet(gather(features, rows, 0, rows.length, precision()),
-                gather(targets, rows, 0, rows.length, precision()), y, classNames);
+                gather(targets, rows, 0, rows.length, precision()), y, classNames, categories);
     }
 
     /**
@@ -534,28 +613,36 @@ public final class DataSet implements DataSource {
     // ------------------------------------------------------------------ object
 
     /**
-     * Data sets are equal when they hold the same values in the same precision, the same labels (or none) and
-     * the same class names.
+     * Data sets are equal when they hold the same values in the same precision, the same labels (or none), the
+     * same class names and the same categories.
      */
     @Override
     public boolean equals(Object other) {
         return other instanceof DataSet d && d.features.equals(features) && d.targets.equals(targets)
-                && Arrays.equals(d.labels, labels) && d.classNames.equals(classNames);
+                && Arrays.equals(d.labels, labels) && d.classNames.equals(classNames)
+                && d.categories.equals(categories);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(features, targets, Arrays.hashCode(labels), classNames);
+        return Objects.hash(features, targets, Arrays.hashCode(labels), classNames, categories);
     }
 
     /**
      * Returns the sizes, never the values, e.g.
-     * {@code "DataSet[150 samples, 4 features, 3 targets, 3 classes (setosa, versicolor, virginica), FLOAT64]"}.
+     * {@code "DataSet[150 samples, 4 features, 3 targets, 3 classes (setosa, versicolor, virginica), FLOAT64]"},
+     * or with categorical columns {@code "DataSet[500 samples, 5 features (2 numeric + 3 categorical: a, b, c),
+     * …]"}.
      */
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("DataSet[").append(size()).append(" samples, ").append(featureCount())
-                .append(" features, ").append(targetCount()).append(" targets");
+                .append(" features");
+        if (!categories.isEmpty()) {
+            s.append(" (").append(numericFeatureCount()).append(" numeric + ").append(categories.count())
+                    .append(" categorical: ").append(String.join(", ", categories.columnNames())).append(')');
+        }
+        s.append(", ").append(targetCount()).append(" targets");
         if (labels != null) {
             List<String> shown = new ArrayList<>(classNames.subList(0, Math.min(10, classNames.size())));
             if (classNames.size() > shown.size()) {

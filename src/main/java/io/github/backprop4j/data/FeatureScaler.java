@@ -17,6 +17,12 @@ import io.github.backprop4j.math.Matrix;
  *
  * <p>A fitted scaler is an immutable value: keep it with the model it was trained for. Only features are
  * transformed; targets and labels pass through.
+ *
+ * <p><b>Categorical columns.</b> A scaler is fitted on, and applied to, the {@linkplain
+ * DataSet#numericFeatureCount() numeric features} only: the category indices that a data set declares in its last
+ * columns ({@link DataSet#categories()}) are neither measured nor changed, since scaling an index would make it
+ * no index at all. For one sample given as its numeric features followed by its indices, use
+ * {@link #transformNumeric(double[])}.
  */
 public interface FeatureScaler {
 
@@ -56,6 +62,27 @@ public interface FeatureScaler {
     }
 
     /**
+     * Transforms one sample whose numeric features are followed by its category indices: the first
+     * {@link #featureCount()} values are scaled, the rest copied unchanged.
+     *
+     * @param row the raw numeric features, {@code [featureCount]}, then any number of category indices
+     * @return a new array of the same length
+     * @throws IllegalArgumentException if the row is shorter than {@link #featureCount()}, naming both lengths
+     */
+    default double[] transformNumeric(double[] row) {
+        Checks.notNull(row, "row");
+        if (row.length < featureCount()) {
+            throw new IllegalArgumentException("row: " + row.length + " values, fewer than the " + featureCount()
+                    + " numeric features the scaler was fitted on");
+        }
+        double[] out = row.clone();
+        for (int j = 0; j < featureCount(); j++) {
+            out[j] = transform(j, row[j]);
+        }
+        return out;
+    }
+
+    /**
      * Transforms several samples.
      *
      * @param features the raw features, {@code [n × featureCount]}
@@ -77,21 +104,26 @@ public interface FeatureScaler {
     }
 
     /**
-     * Transforms the features of a data set, keeping its targets, labels and storage precision.
+     * Transforms the numeric features of a data set, keeping its category columns, targets, labels, categories
+     * and storage precision.
      *
-     * @param data a data set with {@link #featureCount()} features
+     * @param data a data set with {@link #featureCount()} {@linkplain DataSet#numericFeatureCount() numeric
+     *     features}
      * @return a new data set
-     * @throws IllegalArgumentException if the number of features differs, naming both, or a scaled value is
-     *     not finite
+     * @throws IllegalArgumentException if the number of numeric features differs, naming both (and the
+     *     categorical columns left aside), or a scaled value is not finite
      */
     default DataSet transform(DataSet data) {
         Checks.notNull(data, "data");
-        Checks.sameSize(data.featureCount(), featureCount(), "data: the number of features",
-                "the number of features the scaler was fitted on");
+        int numeric = data.numericFeatureCount();
+        int categorical = data.categories().count();
+        Checks.sameSize(numeric, featureCount(), categorical == 0 ? "data: the number of features"
+                : "data: the number of numeric features (beside " + categorical + " categorical columns, which are"
+                + " never scaled)", "the number of features the scaler was fitted on");
         Matrix x = data.features();
-        Matrix out = Matrix.zeros(x.precision(), x.rows(), x.cols());
+        Matrix out = x.copy();
         for (int i = 0; i < x.rows(); i++) {
-            for (int j = 0; j < x.cols(); j++) {
+            for (int j = 0; j < numeric; j++) {
                 out.set(i, j, transform(j, x.get(i, j)));
             }
         }

@@ -32,34 +32,39 @@ public final class MinMaxScaler implements FeatureScaler {
     }
 
     /**
-     * Fits the scaler to the features of a data set, to map them onto {@code [0, 1]}.
+     * Fits the scaler to the numeric features of a data set, to map them onto {@code [0, 1]}; its categorical
+     * columns, if it {@linkplain DataSet#categories() declares} any, are left out.
      *
      * @param training the training data
-     * @return the fitted scaler
+     * @return the fitted scaler, of {@link DataSet#numericFeatureCount()} features
+     * @throws IllegalArgumentException if every feature of the data set is categorical
      */
     public static MinMaxScaler fit(DataSet training) {
         return fit(training, 0, 1);
     }
 
     /**
-     * Fits the scaler to the features of a data set, to map them onto {@code [lower, upper]}.
+     * Fits the scaler to the numeric features of a data set, to map them onto {@code [lower, upper]}; its
+     * categorical columns, if it {@linkplain DataSet#categories() declares} any, are left out.
      *
      * @param training the training data
      * @param lower the image of each feature's training minimum, finite
      * @param upper the image of each feature's training maximum, finite and &gt; {@code lower}
-     * @return the fitted scaler
-     * @throws IllegalArgumentException if the range is not finite or not increasing
+     * @return the fitted scaler, of {@link DataSet#numericFeatureCount()} features
+     * @throws IllegalArgumentException if the range is not finite or not increasing, or every feature of the
+     *     data set is categorical
      */
     public static MinMaxScaler fit(DataSet training, double lower, double upper) {
         Checks.notNull(training, "training");
         checkRange(lower, upper);
         Matrix x = training.features();
-        double[] min = new double[x.cols()];
-        double[] max = new double[x.cols()];
+        int d = training.numericFeaturesToScale();
+        double[] min = new double[d];
+        double[] max = new double[d];
         Arrays.fill(min, Double.POSITIVE_INFINITY);
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
         for (int i = 0; i < x.rows(); i++) {
-            for (int j = 0; j < x.cols(); j++) {
+            for (int j = 0; j < d; j++) {
                 double v = x.get(i, j);
                 min[j] = Math.min(min[j], v);
                 max[j] = Math.max(max[j], v);

@@ -28,14 +28,16 @@ public final class Standardizer implements FeatureScaler {
     }
 
     /**
-     * Fits the scaler to the features of a data set.
+     * Fits the scaler to the numeric features of a data set; its categorical columns, if it
+     * {@linkplain DataSet#categories() declares} any, are left out.
      *
      * @param training the training data
-     * @return the fitted scaler
+     * @return the fitted scaler, of {@link DataSet#numericFeatureCount()} features
+     * @throws IllegalArgumentException if every feature of the data set is categorical
      */
     public static Standardizer fit(DataSet training) {
         Checks.notNull(training, "training");
-        return fit(training.features());
+        return fit(training.features(), training.numericFeaturesToScale());
     }
 
     /**
@@ -46,12 +48,13 @@ public final class Standardizer implements FeatureScaler {
      * @throws IllegalArgumentException if the array is empty, ragged or holds a value that is not finite
      */
     public static Standardizer fit(double[][] training) {
-        return fit(Matrix.of(Precision.FLOAT64, training, "training").requireFinite("training"));
+        Matrix x = Matrix.of(Precision.FLOAT64, training, "training").requireFinite("training");
+        return fit(x, x.cols());
     }
 
-    private static Standardizer fit(Matrix x) {
+    /** Fits the first {@code d} columns of {@code x}. */
+    private static Standardizer fit(Matrix x, int d) {
         int n = x.rows();
-        int d = x.cols();
         double[] mean = new double[d];
         double[] deviation = new double[d];
         for (int j = 0; j < d; j++) {
