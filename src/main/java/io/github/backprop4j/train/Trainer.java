@@ -2,18 +2,12 @@ package io.github.backprop4j.train;
 
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
-import io.github.backprop4j.data.Batch;
 import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.data.DataSource;
 import io.github.backprop4j.math.Checks;
-import io.github.backprop4j.math.Matrix;
-import io.github.backprop4j.math.Precision;
 import io.github.backprop4j.optim.LearningRateSchedule;
 import io.github.backprop4j.optim.Optimizer;
-import io.github.backprop4j.optim.OptimizerState;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -22,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training loop: epochs of shuffled mini-batches, each a forward pass, backpropagation and an
+ * The configuration of the training loop, and its entry points: epochs of shuffled mini-batches, each a
+ * forward pass, backpropagation and an
  * optimizer step, with metrics, validation, early stopping and listeners.
  *
  * <pre>{@code
@@ -165,7 +160,7 @@ public final class Trainer {
      */
     public TrainingResult fit(Network network, DataSource training, DataSource validation) {
         Checks.notNull(network, "network");
-        return train(network, new OptimizerState(), seed, new History(List.of()), training, validation);
+        return train(network, RunOptimizerState.fresh(), seed, new History(List.of()), training, validation);
     }
 
     /**
@@ -189,225 +184,15 @@ public final class Trainer {
             LOG.warn("Resuming a run of {} with {} using {} with {}: the result will differ from an uninterrupted run",
                     from.loss(), from.optimizer(), loss, optimizer);
         }
-        return train(from.network(), from.optimizerState().copy(), from.seed(), from.history(), training,
+        return train(from.network(), RunOptimizerState.resumedFrom(from), from.seed(), from.history(), training,
                 validation);
     }
 
-    /** Trains from the epoch after the earlier history up to {@link #epochs}. */
-    private TrainingResult train(Network network, OptimizerState state, long runSeed, History earlier,
+    /** Trains from the epoch after the earlier history up to {@link #epochs}, in a {@link TrainingLoop}. */
+    private TrainingResult train(Network network, RunOptimizerState state, long runSeed, History earlier,
             DataSource training, DataSource validation) {
-        checkFits(network, Checks.notNull(training, "training"), "training");
-        if (validation != null) {
-            checkFits(network, validation, "validation");
-        }
-        loss.checkOutputActivation(network.outputLayer().activation(), network.layerCount());
-        checkValues(network, training, "training");
-        if (validation != null) {
-            checkValues(network, validation, "validation");
-        }
-        dropout.checkFits(network);
-        boolean monitorHigherIsBetter = earlyStopping == null ? false
-                : checkMonitored(earlyStopping.monitored(), validation != null);
-
-        TrainingSession session = new TrainingSession(network, loss, optimizer, state, dropout, clipNorm);
-        EpochBatches batches = EpochBatches.of(training, batchSize, network.precision());
-        TrainingRun run = new TrainingRun(network, epochs, runSeed, state, loss, optimizer, earlier);
-        listeners.forEach(l -> l.onTrainingStart(run));
-
-        String stopReason = "completed " + epochs + " epochs";
-        Network best = network;
-        double bestValue = Double.NaN;
-        int bestEpoch = 0;
-        int epochsWithoutImprovement = 0;
-        if (earlyStopping != null) { // replay the bookkeeping of the earlier epochs
-            for (EpochSummary summary : earlier.epochs()) {
-                double value = summary.value(earlyStopping.monitored());
-                if (bestEpoch == 0 || earlyStopping.improves(value, bestValue, monitorHigherIsBetter)) {
-                    bestValue = value;
-                    bestEpoch = summary.epoch();
-                    epochsWithoutImprovement = 0;
-                } else {
-                    epochsWithoutImprovement++;
-                }
-            }
-        }
-        for (int epoch = earlier.size() + 1; epoch <= epochs; epoch++) {
-            long start = System.nanoTime();
-            run.startEpoch(epoch);
-            final int e = epoch;
-            listeners.forEach(l -> l.onEpochStart(run, e));
-            SplittableRandom epochRandom = epochRandom(runSeed, epoch);
-            SplittableRandom shuffleRandom = epochRandom.split();
-            SplittableRandom dropoutRandom = epochRandom.split();
-
-            Evaluation trainingEval = new Evaluation();
-            String interruption;
-            try {
-                interruption = trainEpoch(run, session, state, batches, training, epoch, shuffleRandom,
-                        dropoutRandom, trainingEval);
-                if (interruption == null) {
-                    run.network(); // a snapshot per epoch, checked to be finite
-                }
-            } catch (TrainingDivergedException diverged) {
-                if (throwOnDivergence) {
-                    throw diverged;
-                }
-                run.restore(diverged.lastFiniteNetwork());
-                listeners.forEach(l -> l.onDivergence(run, diverged));
-                stopReason = "diverged: " + diverged.getMessage();
-                break;
-            }
-            if (interruption != null) {
-                stopReason = interruption + " during epoch " + epoch + "; returning the network of step "
-                        + run.step();
-                break;
-            }
-            Map<String, Double> values = trainingEval.results("");
-            if (validation != null) {
-                values.putAll(evaluate(run.network(), validation, "val_", "validation"));
-            }
-            EpochSummary summary = new EpochSummary(epoch, values, trainingEval.samples,
-                    Duration.ofNanos(System.nanoTime() - start), run.learningRate());
-            run.completed(summary);
-            warnIfTheLossExploded(run, summary);
-            listeners.forEach(l -> l.onEpochEnd(run, summary));
-
-            if (earlyStopping != null) {
-                double value = summary.value(earlyStopping.monitored());
-                if (bestEpoch == 0 || earlyStopping.improves(value, bestValue, monitorHigherIsBetter)) {
-                    best = run.network();
-                    bestValue = value;
-                    bestEpoch = epoch;
-                    epochsWithoutImprovement = 0;
-                } else if (++epochsWithoutImprovement >= earlyStopping.patience()) {
-                    stopReason = "early stopping after epoch " + epoch + ": " + earlyStopping.monitored()
-                            + " did not improve on " + bestValue + " (epoch " + bestEpoch + ") for "
-                            + earlyStopping.patience() + " epochs";
-                    if (earlyStopping.restoresBest()) {
-                        run.restore(best);
-                        stopReason += "; restored the network of epoch " + bestEpoch;
-                    }
-                    break;
-                }
-            }
-            if (run.isStopRequested()) {
-                stopReason = run.stopRequest() + " after epoch " + epoch;
-                break;
-            }
-        }
-        TrainingResult result = new TrainingResult(run.network(), run.history(), stopReason);
-        listeners.forEach(l -> l.onTrainingEnd(run, result));
-        return result;
-    }
-
-    /**
-     * Trains one epoch in the run's {@link TrainingSession}, accumulating the training loss and metrics. The
-     * session computes what {@link Backpropagator#step} would, in reused buffers; the run's network is a
-     * snapshot taken when asked.
-     *
-     * @return {@code null} if the epoch completed, else why it stopped early
-     */
-    private String trainEpoch(TrainingRun run, TrainingSession session, OptimizerState state, EpochBatches batches,
-            DataSource training, int epoch, SplittableRandom shuffleRandom, SplittableRandom dropoutRandom, Evaluation eval) {
-        batches.start(shuffle ? shuffleRandom : null);
-        try (batches) {
-            int batchNumber = 0;
-            while (batches.hasNext()) {
-                if (Thread.currentThread().isInterrupted()) {
-                    return "interrupted";
-                }
-                if (run.isStopRequested()) { // e.g. asked for in onTrainingStart or onEpochStart
-                    return run.stopRequest();
-                }
-                batches.next();
-                batchNumber++;
-                final int b = batchNumber;
-                double batchLoss;
-                try {
-                    batchLoss = session.gradients(batches.features(), batches.targets(), dropoutRandom,
-                            batches.checkedBeforehand());
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("training: epoch " + epoch + ", batch " + b
-                            + " (rows are numbered within the batch): " + e.getMessage(), e);
-                }
-                if (!Double.isFinite(batchLoss)) {
-                    throw new TrainingDivergedException("the loss became " + batchLoss, epoch, b,
-                            snapshotOrLastFinite(session, epoch, b));
-                }
-                double eta = learningRate(state.stepCount() + 1, epoch);
-                run.learningRate(eta);
-                session.update(eta);
-                run.stepped(() -> snapshot(session, epoch, b));
-                eval.add(batchLoss, session.output(), batches.targets());
-                listeners.forEach(l -> l.onBatchEnd(run, epoch, b, batchLoss));
-            }
-            if (batchNumber == 0) {
-                throw new IllegalArgumentException("training: the data source " + training.getClass().getName()
-                        + " gave no batch in epoch " + epoch + " (batch size " + batchSize + "); a data source must "
-                        + "yield at least one batch per epoch");
-            }
-        }
-        return null;
-    }
-
-    /** How many times the first epoch's training loss an epoch's loss may reach before a warning. */
-    static final double LOSS_EXPLOSION_FACTOR = 1e6;
-
-    /**
-     * Logs one warning, the first time in a run that an epoch's training loss exceeds a million times the first
-     * epoch's: a loss that grows so far is still finite, so no divergence is flagged, but the run has almost
-     * certainly blown up (a learning rate far too large, say) and its network is of no use.
-     */
-    private static void warnIfTheLossExploded(TrainingRun run, EpochSummary summary) {
-        List<EpochSummary> epochs = run.history().epochs();
-        if (epochs.size() < 2 || !summary.values().containsKey("loss")) {
-            return;
-        }
-        double first = epochs.get(0).value("loss");
-        double now = summary.value("loss");
-        if (!(first > 0) || !(now > LOSS_EXPLOSION_FACTOR * first)) {
-            return;
-        }
-        for (int i = 1; i < epochs.size() - 1; i++) { // warned already?
-            if (epochs.get(i).values().getOrDefault("loss", 0.0) > LOSS_EXPLOSION_FACTOR * first) {
-                return;
-            }
-        }
-        LOG.warn("The training loss of epoch {} is {}, more than {} times the first epoch's {}: training has "
-                + "probably blown up (is the learning rate {} far too large?)", summary.epoch(), now,
-                LOSS_EXPLOSION_FACTOR, first, summary.learningRate());
-    }
-
-    /** The schedule's rate for one step, refused with the step and epoch if it is negative or not finite. */
-    private double learningRate(long step, int epoch) {
-        double eta = schedule.learningRate(optimizer.learningRate(), step, epoch);
-        if (!(eta >= 0) || eta == Double.POSITIVE_INFINITY) {
-            String named = schedule.getClass().isSynthetic() || schedule.getClass().getName().contains("$$Lambda")
-                    ? "(a lambda; override toString to name it here)" : String.valueOf(schedule);
-            throw new IllegalStateException("the learning-rate schedule " + named + " returned " + eta
-                    + " for step " + step + " of epoch " + epoch + "; a learning rate must be a finite number >= 0");
-        }
-        return eta;
-    }
-
-    /** The session's network, checked to be finite; a parameter that is not ends the run as diverged. */
-    private static Network snapshot(TrainingSession session, int epoch, int batch) {
-        try {
-            return session.snapshot();
-        } catch (ArithmeticException diverged) {
-            TrainingDivergedException e = new TrainingDivergedException(diverged.getMessage(), epoch, batch,
-                    session.lastSnapshot());
-            e.initCause(diverged);
-            throw e;
-        }
-    }
-
-    private static Network snapshotOrLastFinite(TrainingSession session, int epoch, int batch) {
-        try {
-            return session.snapshot();
-        } catch (ArithmeticException diverged) {
-            return session.lastSnapshot();
-        }
+        Checks.notNull(training, "training");
+        return new TrainingLoop(this, network, state, runSeed, earlier, training, validation).run();
     }
 
     /**
@@ -421,114 +206,10 @@ public final class Trainer {
      */
     public Map<String, Double> evaluate(Network network, DataSource data) {
         Checks.notNull(network, "network");
-        checkFits(network, Checks.notNull(data, "data"), "data");
+        DataChecks.fits(network, Checks.notNull(data, "data"), "data");
         loss.checkOutputActivation(network.outputLayer().activation(), network.layerCount());
-        checkValues(network, data, "data");
-        return evaluate(network, data, "", "data");
-    }
-
-    private Map<String, Double> evaluate(Network network, DataSource data, String prefix, String name) {
-        Evaluation eval = new Evaluation();
-        Backpropagator checks = new Backpropagator(loss);
-        int last = network.layerCount();
-        try (DataSource.Batches batches = data.batches(batchSize, network.precision(), null)) {
-            int batchNumber = 0;
-            while (batches.hasNext()) {
-                Batch batch = batches.next();
-                batchNumber++;
-                ForwardPass pass;
-                Matrix y;
-                try {
-                    pass = ForwardPass.run(network, batch.features());
-                    y = checks.checkTargets(pass, batch.targets());
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(name + ": batch " + batchNumber
-                            + " (rows are numbered within the batch): " + e.getMessage(), e);
-                }
-                eval.add(loss.value(pass.weightedSums(last), pass.output(), y), pass.output(), y);
-            }
-        }
-        return eval.results(prefix);
-    }
-
-    /** The running loss and metrics of one pass over data. */
-    private final class Evaluation {
-        private final List<Metric.Accumulator> accumulators = metrics.stream().map(Metric::newAccumulator).toList();
-        private double lossSum;
-        private long samples;
-
-        void add(double batchLoss, Matrix outputs, Matrix targets) {
-            lossSum += batchLoss * outputs.rows(); // batch losses are means: weight them by batch size
-            samples += outputs.rows();
-            accumulators.forEach(a -> a.add(outputs, targets));
-        }
-
-        Map<String, Double> results(String prefix) {
-            Map<String, Double> values = new LinkedHashMap<>();
-            values.put(prefix + "loss", samples == 0 ? Double.NaN : lossSum / samples);
-            for (int i = 0; i < metrics.size(); i++) {
-                values.put(prefix + metrics.get(i).name(), accumulators.get(i).result());
-            }
-            return values;
-        }
-    }
-
-    /** Returns whether the monitored measurement is better when higher, after checking that it exists. */
-    private boolean checkMonitored(String name, boolean hasValidation) {
-        boolean validationName = name.startsWith("val_");
-        String base = validationName ? name.substring(4) : name;
-        if (validationName && !hasValidation) {
-            throw new IllegalArgumentException("early stopping monitors '" + name
-                    + "', but fit was given no validation data");
-        }
-        if (base.equals("loss")) {
-            return false;
-        }
-        for (Metric m : metrics) {
-            if (m.name().equals(base)) {
-                return m.higherIsBetter();
-            }
-        }
-        List<String> known = new ArrayList<>(List.of("loss"));
-        metrics.forEach(m -> known.add(m.name()));
-        throw new IllegalArgumentException("early stopping monitors '" + name + "', which is not measured; the "
-                + "measurements are " + known + (hasValidation ? " and their val_ forms" : ""));
-    }
-
-    /**
-     * Checks in-memory data before training starts, so that a bad value is reported with its row in the data
-     * set rather than in a shuffled batch: targets against the loss, and for a float32 network, float64 values
-     * that float32 cannot hold. Streamed data are checked batch by batch.
-     */
-    private void checkValues(Network network, DataSource data, String name) {
-        if (data instanceof DataSet d) {
-            // float32 storage holds only float values, and a data set's values are finite: nothing to scan for
-            if (network.precision() == Precision.FLOAT32 && d.precision() == Precision.FLOAT64) {
-                requireFloatRange(d.features(), name + ": features");
-                requireFloatRange(d.targets(), name + ": targets");
-            }
-            try {
-                loss.checkTargets(d.targets());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static void requireFloatRange(Matrix values, String name) {
-        int[] at = values.firstWhere(v -> Math.abs(v) > Float.MAX_VALUE);
-        if (at != null) {
-            throw new IllegalArgumentException(name + ": row " + at[0] + ", column " + at[1] + " is "
-                    + values.get(at[0], at[1]) + ", outside the range of FLOAT32, the network's precision; scale the"
-                    + " data or train a FLOAT64 network");
-        }
-    }
-
-    private static void checkFits(Network network, DataSource data, String name) {
-        Checks.sameSize(data.featureCount(), network.inputSize(), name + ": the number of features",
-                "the input size of layer 1");
-        Checks.sameSize(data.targetCount(), network.outputSize(), name + ": the number of targets",
-                "the output size of layer " + network.layerCount() + " (the output layer)");
+        DataChecks.values(network, loss, data, "data");
+        return Evaluation.over(network, data, loss, metrics, batchSize, "data").results("");
     }
 
     /**

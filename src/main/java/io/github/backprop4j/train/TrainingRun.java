@@ -8,6 +8,7 @@ import io.github.backprop4j.optim.OptimizerState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The handle a {@link TrainingListener} gets on a run in progress: where it is, the current network, the
@@ -19,20 +20,20 @@ public final class TrainingRun {
     private final List<EpochSummary> completed = new ArrayList<>();
     private Network network;
     /** Where the network of the last step comes from when asked, or {@code null} once it is taken. */
-    private java.util.function.Supplier<Network> pending;
+    private Supplier<Network> pending;
     private int epoch;
     private long step;
     private String stopRequest;
     private double learningRate = Double.NaN;
     // What a snapshot needs; the network and state are those of the last epoch boundary.
     private final long seed;
-    private OptimizerState state;
+    private final RunOptimizerState state;
     private final Loss loss;
     private final Optimizer optimizer;
     private Network epochEndNetwork;
     private boolean atEpochEnd;
 
-    TrainingRun(Network network, int totalEpochs, long seed, OptimizerState state, Loss loss, Optimizer optimizer,
+    TrainingRun(Network network, int totalEpochs, long seed, RunOptimizerState state, Loss loss, Optimizer optimizer,
             History earlier) {
         this.network = network;
         this.totalEpochs = totalEpochs;
@@ -159,7 +160,7 @@ public final class TrainingRun {
     }
 
     /** A step made in a training session: the network is snapshot only if someone asks for it. */
-    void stepped(java.util.function.Supplier<Network> snapshot) {
+    void stepped(Supplier<Network> snapshot) {
         pending = snapshot;
         step++;
     }
@@ -199,20 +200,27 @@ public final class TrainingRun {
         Checks.notNull(loss, "loss");
         Checks.notNull(optimizer, "optimizer");
         List<TrainingListener> copy = List.copyOf(listeners);
-        return new Driver(new TrainingRun(network, totalEpochs, seed, state, loss, optimizer,
+        return new Driver(new TrainingRun(network, totalEpochs, seed, RunOptimizerState.of(state), loss, optimizer,
                 new History(List.of())), copy);
     }
 
     /**
      * The side of a {@link TrainingRun} that its training loop holds: it moves the run forward and calls the
-     * listeners, as {@link Trainer} does. Used on one thread.
+     * listeners. {@link Trainer}'s own loop drives its runs through a driver too, so both loops report the same
+     * events in the same way. Used on one thread.
      */
     public static final class Driver {
 
         private final TrainingRun run;
         private final List<TrainingListener> listeners;
 
-        private Driver(TrainingRun run, List<TrainingListener> listeners) {
+        /**
+         * Drives a run.
+         *
+         * @param run the run the listeners see
+         * @param listeners the listeners, an unmodifiable list, called in its order
+         */
+        Driver(TrainingRun run, List<TrainingListener> listeners) {
             this.run = run;
             this.listeners = listeners;
         }
@@ -251,10 +259,50 @@ public final class TrainingRun {
          * @param learningRate the learning rate of the step
          */
         public void stepped(Network network, OptimizerState state, int batch, double loss, double learningRate) {
-            run.state = Checks.notNull(state, "state");
+            run.state.replace(Checks.notNull(state, "state"));
             run.learningRate(learningRate);
             run.stepped(Checks.notNull(network, "network"));
+            batchEnded(batch, loss);
+        }
+
+        /**
+         * Records a completed step of a training session, whose network is snapshot only if someone asks for
+         * it, and calls {@link TrainingListener#onBatchEnd}. The session has updated the run's optimizer state
+         * in place.
+         *
+         * @param snapshot takes the network after the step, checked to be finite
+         * @param batch the step's number within the epoch, from 1
+         * @param loss the loss of the step's data before the step
+         * @param learningRate the learning rate of the step
+         */
+        void stepped(Supplier<Network> snapshot, int batch, double loss, double learningRate) {
+            run.learningRate(learningRate);
+            run.stepped(snapshot);
+            batchEnded(batch, loss);
+        }
+
+        private void batchEnded(int batch, double loss) {
             listeners.forEach(l -> l.onBatchEnd(run, run.epoch(), batch, loss));
+        }
+
+        /**
+         * Makes another network the run's current one, e.g. the best epoch's when early stopping restores it.
+         *
+         * @param network the network the run returns unless it goes on
+         */
+        void restore(Network network) {
+            run.restore(network);
+        }
+
+        /**
+         * Ends the run's training on divergence without throwing: makes the last finite network the current one
+         * and calls {@link TrainingListener#onDivergence}.
+         *
+         * @param divergence what diverged, with the last finite network
+         */
+        void diverged(TrainingDivergedException divergence) {
+            run.restore(divergence.lastFiniteNetwork());
+            listeners.forEach(l -> l.onDivergence(run, divergence));
         }
 
         /**
