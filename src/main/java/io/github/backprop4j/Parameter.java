@@ -18,6 +18,9 @@ public record Parameter(String name, ParameterKind kind, Matrix value) {
     /**
      * Checks the components.
      *
+     * @param name the name within the layer, dot-separated
+     * @param kind what the tensor is
+     * @param value the values
      * @throws NullPointerException if one is {@code null}
      */
     public Parameter {

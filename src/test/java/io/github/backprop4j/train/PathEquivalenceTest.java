@@ -513,10 +513,10 @@ class PathEquivalenceTest {
         assertThat(boxed(fitted.history().values("loss"))).as(at + "the loss of every epoch")
                 .isEqualTo(replay.epochLosses);
         for (int l = 1; l <= start.layerCount(); l++) { // first where they differ, then every bit
-            assertThat(fitted.network().layer(l).weights()).as(at + "layer %d weights", l)
-                    .isDeepEqualTo(replay.network.layer(l).weights());
-            assertThat(fitted.network().layer(l).bias()).as(at + "layer %d bias", l)
-                    .containsExactly(replay.network.layer(l).bias());
+            assertThat(fitted.network().dense(l).weights()).as(at + "layer %d weights", l)
+                    .isDeepEqualTo(replay.network.dense(l).weights());
+            assertThat(fitted.network().dense(l).bias()).as(at + "layer %d bias", l)
+                    .containsExactly(replay.network.dense(l).bias());
         }
         assertThat(fitted.network()).as(at + "the trained network, bit for bit").isEqualTo(replay.network);
         assertThat(replay.network).as(at + "training moved the parameters").isNotEqualTo(start);

@@ -113,8 +113,7 @@ class TrainingLoopTest {
                 .containsExactly("diverged " + event.epoch() + "." + event.batch(), "end");
         assertThat(recorder.calls).doesNotContain("epochEnd " + event.epoch());
         for (Layer layer : result.network().layers()) {
-            assertThat(layer.weightMatrix().firstNonFinite()).isNull();
-            assertThat(layer.biasVector().firstNonFinite()).isNull();
+            layer.parameters().forEach(p -> assertThat(p.value().firstNonFinite()).as(p.name()).isNull());
         }
     }
 

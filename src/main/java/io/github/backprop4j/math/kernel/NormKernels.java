@@ -54,7 +54,23 @@ public final class NormKernels {
         }
     }
 
-    /** {@link #normalize(double[], double[], double[], double[], int, int, int, int, double)} for floats. */
+    /**
+     * The float twin of the loop above, accumulating in double and rounding once where it stores.
+     *
+     * <p>
+     * Per group {@code g}: {@code μ = Σᵢ xᵢ / n}, {@code σ² = Σᵢ (xᵢ − μ)² / n} (the biased variance), and
+     * {@code x̂ᵢ = (xᵢ − μ)/√(σ² + ε)}.
+     *
+     * @param x the values, row-major
+     * @param xhat the normalized values, laid out as {@code x}
+     * @param mean {@code μ} per group
+     * @param var {@code σ²} per group
+     * @param groups the number of groups
+     * @param n the elements per group
+     * @param groupStride the distance between the first elements of consecutive groups
+     * @param step the distance between consecutive elements of a group
+     * @param eps {@code ε}
+     */
     public static void normalize(float[] x, float[] xhat, float[] mean, float[] var, int groups, int n,
             int groupStride, int step, double eps) {
         for (int g = 0; g < groups; g++) {
@@ -102,7 +118,21 @@ public final class NormKernels {
         }
     }
 
-    /** {@link #normalizeColumnsWith(double[], double[], double[], double, double[], int, int)} for floats. */
+    /**
+     * The float twin of the loop above, accumulating in double and rounding once where it stores.
+     *
+     * <p>
+     * Normalizes with given statistics, one per column: {@code x̂[r][c] = (x[r][c] − μ[c])/√(σ²[c] + ε)}
+     * (batch normalization when predicting, with the running statistics).
+     *
+     * @param x {@code [rows × cols]}
+     * @param mean {@code μ}, one per column
+     * @param var {@code σ²}, one per column
+     * @param eps {@code ε}
+     * @param xhat {@code [rows × cols]}
+     * @param rows the rows
+     * @param cols the columns
+     */
     public static void normalizeColumnsWith(float[] x, float[] mean, float[] var, double eps, float[] xhat,
             int rows, int cols) {
         for (int c = 0; c < cols; c++) {
@@ -147,7 +177,23 @@ public final class NormKernels {
         }
     }
 
-    /** {@link #normalizeBackward(double[], double[], double[], double[], int, int, int, int, double)} for floats. */
+    /**
+     * The float twin of the loop above, accumulating in double and rounding once where it stores.
+     *
+     * <p>
+     * The gradient through a normalization whose statistics came from its own group, per group:
+     * {@code ∂C/∂xᵢ = (∂C/∂x̂ᵢ − Σⱼ∂C/∂x̂ⱼ/n − x̂ᵢ·Σⱼ ∂C/∂x̂ⱼ·x̂ⱼ/n) / √(σ² + ε)}.
+     *
+     * @param dxhat {@code ∂C/∂x̂}, laid out as the values
+     * @param xhat {@code x̂}
+     * @param var {@code σ²} per group, as the forward loop stored it
+     * @param dx {@code ∂C/∂x}, laid out as the values; may be {@code dxhat} itself
+     * @param groups the number of groups
+     * @param n the elements per group
+     * @param groupStride the distance between the first elements of consecutive groups
+     * @param step the distance between consecutive elements of a group
+     * @param eps {@code ε}
+     */
     public static void normalizeBackward(float[] dxhat, float[] xhat, float[] var, float[] dx, int groups,
             int n, int groupStride, int step, double eps) {
         for (int g = 0; g < groups; g++) {
@@ -188,7 +234,20 @@ public final class NormKernels {
         }
     }
 
-    /** {@link #normalizeColumnsWithBackward(double[], double[], double, double[], int, int)} for floats. */
+    /**
+     * The float twin of the loop above, accumulating in double and rounding once where it stores.
+     *
+     * <p>
+     * The gradient through a normalization with fixed per-column statistics:
+     * {@code ∂C/∂x[r][c] = ∂C/∂x̂[r][c] / √(σ²[c] + ε)}.
+     *
+     * @param dxhat {@code [rows × cols]}
+     * @param var {@code σ²}, one per column
+     * @param eps {@code ε}
+     * @param dx {@code [rows × cols]}; may be {@code dxhat} itself
+     * @param rows the rows
+     * @param cols the columns
+     */
     public static void normalizeColumnsWithBackward(float[] dxhat, float[] var, double eps, float[] dx,
             int rows, int cols) {
         for (int c = 0; c < cols; c++) {
@@ -218,7 +277,19 @@ public final class NormKernels {
         }
     }
 
-    /** {@link #scaleShift(double[], double[], double[], double[], int, int)} for floats. */
+    /**
+     * The float twin of the loop above, accumulating in double and rounding once where it stores.
+     *
+     * <p>
+     * {@code out[r][c] = x[r][c]·γ[c] + β[c]}, a per-feature scale and shift.
+     *
+     * @param x {@code [rows × cols]}
+     * @param gamma {@code γ}, one per column
+     * @param beta {@code β}, one per column
+     * @param out {@code [rows × cols]}; may be {@code x} itself
+     * @param rows the rows
+     * @param cols the columns
+     */
     public static void scaleShift(float[] x, float[] gamma, float[] beta, float[] out, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
@@ -246,7 +317,18 @@ public final class NormKernels {
         }
     }
 
-    /** {@link #multiplyColumns(double[], double[], double[], int, int)} for floats. */
+    /**
+     * The float twin of the loop above, accumulating in double and rounding once where it stores.
+     *
+     * <p>
+     * {@code out[r][c] = x[r][c]·v[c]}: scales each column by its own factor.
+     *
+     * @param x {@code [rows × cols]}
+     * @param v one factor per column
+     * @param out {@code [rows × cols]}; may be {@code x} itself
+     * @param rows the rows
+     * @param cols the columns
+     */
     public static void multiplyColumns(float[] x, float[] v, float[] out, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
@@ -275,7 +357,18 @@ public final class NormKernels {
         }
     }
 
-    /** {@link #columnDots(double[], double[], double[], int, int)} for floats. */
+    /**
+     * The float twin of the loop above, accumulating in double and rounding once where it stores.
+     *
+     * <p>
+     * {@code out[c] = Σ_r x[r][c]·y[r][c]}, accumulated in double in order of r.
+     *
+     * @param x {@code [rows × cols]}
+     * @param y {@code [rows × cols]}
+     * @param out one per column
+     * @param rows the rows
+     * @param cols the columns
+     */
     public static void columnDots(float[] x, float[] y, float[] out, int rows, int cols) {
         for (int c = 0; c < cols; c++) {
             double s = 0;
