@@ -19,6 +19,7 @@ import io.github.backprop4j.train.Gradients;
 import io.github.backprop4j.train.Trainer;
 import io.github.backprop4j.train.TrainingListener;
 import io.github.backprop4j.train.TrainingResult;
+import io.github.backprop4j.train.StepRunner;
 import io.github.backprop4j.train.TrainingRun;
 import io.github.backprop4j.train.TrainingSnapshot;
 import java.io.Serializable;
@@ -463,10 +464,9 @@ public final class SparkTrainer {
             return Collections.emptyIterator();
         }
         TrainingSnapshot run = Carrier.run(start.value());
-        Network network = run.network();
         OptimizerState state = run.optimizerState().copy();
-        Backpropagator backprop = new Backpropagator(run.loss());
-        Precision precision = network.precision();
+        StepRunner steps = new StepRunner(run.network(), run.loss(), run.optimizer(), state, clipNorm);
+        Precision precision = run.network().precision();
         long samples = 0;
         double lossSum = 0;
         for (int k = 0; k < etas.length; k++) {
@@ -477,18 +477,16 @@ public final class SparkTrainer {
             int hi = Math.min(lo + batchSize, block.size());
             Matrix x = Matrix.of(precision, Arrays.copyOfRange(block.features(), lo, hi), "features");
             Matrix y = Matrix.of(precision, Arrays.copyOfRange(block.targets(), lo, hi), "targets");
-            Gradients g = backprop.gradients(ForwardPass.run(network, x), y);
-            if (!Double.isFinite(g.loss())) {
-                throw new ArithmeticException("the loss became " + g.loss() + " in partition " + partition
-                        + "; try a smaller learning rate or scaling the inputs");
+            double loss;
+            try {
+                loss = steps.step(x, y, etas[k]); // the workspace of Trainer.fit: the same bits as the readable path
+            } catch (ArithmeticException e) {
+                throw new ArithmeticException(e.getMessage() + " (in partition " + partition + ")");
             }
-            if (clipNorm > 0) {
-                g = g.clippedByGlobalNorm(clipNorm);
-            }
-            network = backprop.apply(network, g, run.optimizer(), state, etas[k]);
             samples += hi - lo;
-            lossSum += g.loss() * (hi - lo);
+            lossSum += loss * (hi - lo);
         }
+        Network network = steps.network();
         byte[] trained = Carrier.run(network, state, run.loss(), run.optimizer());
         return Collections.singletonList(new PartModel(partition, samples, lossSum, trained)).iterator();
     }
