@@ -96,7 +96,8 @@ public abstract class LayerComputation {
      * </ul>
      *
      * @return an unmodifiable map in that order, empty before the first forward pass; its values are read-only
-     *     views of this computation's buffers, valid until its next forward or backward pass
+     *     views of this computation's buffers: the forward pass's values stay as they are until the next forward
+     *     pass (a backward pass writes only the error signals), the error signals until the next backward pass
      */
     public Map<String, Matrix> recorded() {
         return Map.of();
