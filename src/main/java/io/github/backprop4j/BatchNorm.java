@@ -307,6 +307,8 @@ public final class BatchNorm extends Layer {
         private boolean trainingPass;
         /** Per batch size: {@code x̂ [batch × F]}, {@code g [batch × F]}. */
         private final PerBatch buffers;
+        /** The batch size of the last forward pass; 0 before the first. */
+        private int lastRows;
 
         Computation(BatchNorm layer) {
             this.gamma = layer.gamma.copy();
@@ -330,7 +332,9 @@ public final class BatchNorm extends Layer {
         public void forward(Matrix x, Matrix z, boolean training) {
             Matrix[] b = buffers.forRows(x.rows());
             trainingPass = training;
+            lastRows = 0;
             if (!training) {
+                lastRows = x.rows();
                 Matrix.normalizeColumnsWith(x, runningMean, runningVar, eps, b[0]); // x̂ = (x − r_mean)/√(r_var + ε)
                 Matrix.scaleShift(b[0], gamma, beta, z); //                           z = γ ⊙ x̂ + β
                 return;
@@ -341,6 +345,7 @@ public final class BatchNorm extends Layer {
                         + "on a batch of 1 sample: it has no batch variance (PyTorch refuses it too); use batches of "
                         + "at least 2 samples, and a batch size that leaves no last batch of 1");
             }
+            lastRows = n;
             Matrix.normalizeColumns(x, eps, b[0], mean, var); // μⱼ, σ²ⱼ (biased), x̂ = (x − μ)/√(σ² + ε)
             Matrix.scaleShift(b[0], gamma, beta, z); //           z = γ ⊙ x̂ + β
             runningMean.scale(1 - momentum); //                   running_mean ← (1 − m)·running_mean + m·μ
@@ -386,9 +391,22 @@ public final class BatchNorm extends Layer {
             return of(gamma, beta, runningMean, runningVar, numBatchesTracked, eps, momentum, sigma);
         }
 
-        /** The last training forward's batch statistics, {@code {μ, σ²}}, each {@code [1 × F]}. */
-        Matrix[] statistics() {
-            return new Matrix[] {mean, var};
+        /**
+         * Returns, after a training forward pass, the batch's {@code "mean"} and {@code "var"} ({@code [1 × F]})
+         * and {@code "x_hat"}; after an evaluation one only {@code "x_hat"}.
+         */
+        @Override
+        public Map<String, Matrix> recorded() {
+            if (lastRows == 0) {
+                return Map.of();
+            }
+            Map<String, Matrix> r = new LinkedHashMap<>();
+            if (trainingPass) {
+                r.put("mean", mean.readOnlyView());
+                r.put("var", var.readOnlyView());
+            }
+            r.put("x_hat", buffers.forRows(lastRows)[0].readOnlyView());
+            return java.util.Collections.unmodifiableMap(r);
         }
     }
 }

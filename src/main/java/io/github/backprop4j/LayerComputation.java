@@ -2,6 +2,7 @@ package io.github.backprop4j;
 
 import io.github.backprop4j.math.Matrix;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The mutable side of one {@link Layer} during one training run, made by {@link Layer#newComputation()}: its
@@ -76,6 +77,31 @@ public abstract class LayerComputation {
      * @return an unmodifiable list
      */
     public abstract List<Matrix> gradients();
+
+    /**
+     * Returns the named intermediate values of the last pass, to look inside a layer (as a learner or a test
+     * would): after {@link #forward(Matrix, Matrix, boolean)}, what the kind computed on the way to {@code z};
+     * after {@link #backward}, also the error signals it computed inside. By kind:
+     * <ul>
+     *   <li>layer normalization: {@code "mean"} and {@code "var"} ({@code μₙ} and the biased {@code σ²ₙ} of each
+     *       sample, {@code [batch × 1]}) and {@code "x_hat"} ({@code x̂}, {@code [batch × F]});</li>
+     *   <li>batch normalization in training: {@code "mean"} and {@code "var"} (the batch's {@code μⱼ} and biased
+     *       {@code σ²ⱼ} of each feature, {@code [1 × F]}) and {@code "x_hat"}; in evaluation only {@code "x_hat"},
+     *       normalized by the running statistics;</li>
+     *   <li>residual block: for each inner layer {@code j} (from 0), {@code "inner.j.z"} and {@code "inner.j.a"}
+     *       ({@code zⱼ} and {@code uⱼ = σⱼ(zⱼ)}), then inner layer {@code j}'s own values prefixed
+     *       {@code "inner.j."} (e.g. {@code "inner.0.x_hat"}), and after the backward pass {@code "inner.j.delta"}
+     *       ({@code δⱼ = ∂C/∂zⱼ});</li>
+     *   <li>dense and embedding layers record nothing beyond {@code z} and {@code a}.</li>
+     * </ul>
+     *
+     * @return an unmodifiable map in that order, empty before the first forward pass; its values are read-only
+     *     views of this computation's buffers: the forward pass's values stay as they are until the next forward
+     *     pass (a backward pass writes only the error signals), the error signals until the next backward pass
+     */
+    public Map<String, Matrix> recorded() {
+        return Map.of();
+    }
 
     /**
      * Returns the layer as it stands now: the current parameters and buffers, as a new immutable layer.

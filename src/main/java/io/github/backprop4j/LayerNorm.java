@@ -4,7 +4,10 @@ import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import io.github.backprop4j.optim.ParameterKind;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Layer normalization over the features of each sample, with a learned scale and shift (PyTorch's
@@ -200,6 +203,8 @@ public final class LayerNorm extends Layer {
         private final Activation sigma;
         /** Per batch size: {@code x̂ [batch × F]}, {@code μ [batch × 1]}, {@code σ² [batch × 1]}, {@code g [batch × F]}. */
         private final PerBatch buffers;
+        /** The batch size of the last forward pass; 0 before the first. */
+        private int lastRows;
 
         Computation(Matrix gamma, Matrix beta, double eps, Activation sigma) {
             this.gamma = gamma;
@@ -223,8 +228,23 @@ public final class LayerNorm extends Layer {
         @Override
         public void forward(Matrix x, Matrix z, boolean training) {
             Matrix[] b = buffers.forRows(x.rows());
+            lastRows = x.rows();
             Matrix.normalizeRows(x, eps, b[0], b[1], b[2]); // μₙ, σ²ₙ, x̂ₙ = (xₙ − μₙ)/√(σ²ₙ + ε)
             Matrix.scaleShift(b[0], gamma, beta, z); //         z = γ ⊙ x̂ + β
+        }
+
+        /** Returns {@code "mean"} and {@code "var"} ({@code [batch × 1]}) and {@code "x_hat"} of the last forward. */
+        @Override
+        public Map<String, Matrix> recorded() {
+            if (lastRows == 0) {
+                return Map.of();
+            }
+            Matrix[] b = buffers.forRows(lastRows);
+            Map<String, Matrix> r = new LinkedHashMap<>();
+            r.put("mean", b[1].readOnlyView());
+            r.put("var", b[2].readOnlyView());
+            r.put("x_hat", b[0].readOnlyView());
+            return Collections.unmodifiableMap(r);
         }
 
         @Override
@@ -256,12 +276,6 @@ public final class LayerNorm extends Layer {
         @Override
         public LayerNorm snapshot() {
             return of(gamma, beta, eps, sigma);
-        }
-
-        /** The last forward's per-sample statistics, {@code {μ, σ²}}, each {@code [batch × 1]} (for tests). */
-        Matrix[] statistics(int rows) {
-            Matrix[] b = buffers.forRows(rows);
-            return new Matrix[] {b[1], b[2]};
         }
     }
 }

@@ -4,7 +4,10 @@ import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A residual block, {@code y = x + f(x)}, over a list of inner layers {@code f}, then an optional activation
@@ -229,6 +232,10 @@ public final class Residual extends Layer {
         private final List<Matrix> gradients;
         /** Per batch size, per inner layer j: {@code zⱼ}, {@code uⱼ}, {@code δⱼ}, {@code ∂C/∂uⱼ₋₁} (unused for j = 0). */
         private final PerBatch buffers;
+        /** The batch size of the last forward pass; 0 before the first. */
+        private int lastRows;
+        /** Whether a backward pass has run since the last forward pass (so the inner error signals are set). */
+        private boolean backwardDone;
 
         Computation(Residual block) {
             this.sigma = block.activation;
@@ -263,6 +270,8 @@ public final class Residual extends Layer {
         @Override
         public void forward(Matrix x, Matrix z, boolean training) {
             Matrix[] b = buffers.forRows(x.rows());
+            lastRows = 0;
+            backwardDone = false;
             Matrix u = x;
             for (int j = 0; j < f.length; j++) {
                 f[j].forward(u, b[4 * j], b[4 * j + 1], training); // uⱼ = σⱼ(fⱼ(uⱼ₋₁))
@@ -270,6 +279,7 @@ public final class Residual extends Layer {
             }
             z.copyFrom(x); //                                          z = x + u_J
             z.addScaled(1, u);
+            lastRows = x.rows();
         }
 
         @Override
@@ -287,6 +297,32 @@ public final class Residual extends Layer {
             if (dx != null) {
                 dx.addScaled(1, delta); //                               ∂C/∂x = ∂C/∂u₀ + δ (the skip path)
             }
+            backwardDone = lastRows == x.rows();
+        }
+
+        /**
+         * Returns, per inner layer {@code j}: {@code "inner.j.z"}, {@code "inner.j.a"}, the inner layer's own
+         * values prefixed {@code "inner.j."}, and after a backward pass {@code "inner.j.delta"}.
+         */
+        @Override
+        public Map<String, Matrix> recorded() {
+            if (lastRows == 0) {
+                return Map.of();
+            }
+            Matrix[] b = buffers.forRows(lastRows);
+            Map<String, Matrix> r = new LinkedHashMap<>();
+            for (int j = 0; j < f.length; j++) {
+                String prefix = "inner." + j + ".";
+                r.put(prefix + "z", b[4 * j].readOnlyView());
+                r.put(prefix + "a", b[4 * j + 1].readOnlyView());
+                for (Map.Entry<String, Matrix> e : f[j].recorded().entrySet()) {
+                    r.put(prefix + e.getKey(), e.getValue());
+                }
+                if (backwardDone) {
+                    r.put(prefix + "delta", b[4 * j + 2].readOnlyView());
+                }
+            }
+            return Collections.unmodifiableMap(r);
         }
 
         @Override
@@ -311,12 +347,6 @@ public final class Residual extends Layer {
                 layers.add(c.snapshot());
             }
             return new Residual(layers, sigma);
-        }
-
-        /** Inner layer j's {@code {zⱼ, uⱼ, δⱼ}} of the last step (for tests and the readable path). */
-        Matrix[] inner(int j, int rows) {
-            Matrix[] b = buffers.forRows(rows);
-            return new Matrix[] {b[4 * j], b[4 * j + 1], b[4 * j + 2]};
         }
     }
 }

@@ -13,7 +13,9 @@ import io.github.backprop4j.optim.OptimizerState;
 import io.github.backprop4j.optim.ParameterKind;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Backpropagation: from a {@link ForwardPass} and the targets, the loss and every layer's error signal and
@@ -78,6 +80,7 @@ public final class Backpropagator {
 
         Matrix[] delta = new Matrix[last + 1];
         List<List<Parameter>> grads = new ArrayList<>(java.util.Collections.nCopies(last, null));
+        List<Map<String, Matrix>> recorded = new ArrayList<>(java.util.Collections.nCopies(last, Map.of()));
         Matrix zL = pass.weightedSums(last);
         Matrix aL = pass.activations(last);
         double cost = loss.value(zL, aL, y);
@@ -98,7 +101,7 @@ public final class Backpropagator {
                 if (l == 1) {
                     Matrix delta1 = delta[1];
                     Matrix mask = pass.dropoutMask(0);
-                    return new Gradients(cost, tail(delta), grads, layersAfter(pass), () -> {
+                    return new Gradients(cost, tail(delta), grads, layersAfter(pass), recorded, () -> {
                         Matrix dx = Matrix.zeros(delta1.precision(), delta1.rows(), dense.inputSize());
                         Matrix.multiply(delta1, dense.weightMatrix(), dx); //           ∂C/∂x = δ¹·W¹
                         if (mask != null) {
@@ -118,6 +121,7 @@ public final class Backpropagator {
                             computation.gradients().get(i).copy()));
                 }
                 grads.set(l - 1, List.copyOf(g));
+                recorded.set(l - 1, backwardValues(computation, pass.recorded(l)));
             }
             Matrix mask = pass.dropoutMask(l - 1);
             if (mask != null) {
@@ -132,7 +136,18 @@ public final class Backpropagator {
                     pass.weightedSums(l - 1), pass.activations(l - 1), upstream, delta[l - 1]);
         }
         Matrix dx = inputGradient;
-        return new Gradients(cost, tail(delta), grads, layersAfter(pass), () -> dx);
+        return new Gradients(cost, tail(delta), grads, layersAfter(pass), recorded, () -> dx);
+    }
+
+    /** Copies of what a computation recorded beyond its forward pass's values: the inner error signals. */
+    private static Map<String, Matrix> backwardValues(LayerComputation computation, Map<String, Matrix> forward) {
+        Map<String, Matrix> values = new LinkedHashMap<>();
+        for (Map.Entry<String, Matrix> e : computation.recorded().entrySet()) {
+            if (!forward.containsKey(e.getKey())) {
+                values.put(e.getKey(), e.getValue().copy().readOnlyView());
+            }
+        }
+        return java.util.Collections.unmodifiableMap(values);
     }
 
     private static List<Layer> layersAfter(ForwardPass pass) {

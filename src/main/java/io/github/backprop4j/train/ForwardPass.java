@@ -10,6 +10,7 @@ import io.github.backprop4j.math.Precision;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -37,16 +38,20 @@ public final class ForwardPass {
     private final List<Matrix> masks;
     /** Per layer 1..L: the computation of a layer that is not dense (it holds what its backward pass needs), else null. */
     private final LayerComputation[] computations;
+    /** Per layer 1..L: the named values its computation recorded in the forward pass; empty for a dense one. */
+    private final List<Map<String, Matrix>> recorded;
     private final boolean training;
 
     private ForwardPass(Network network, List<Matrix> weightedSums, List<Matrix> activations,
-            List<Matrix> passedOn, List<Matrix> masks, LayerComputation[] computations, boolean training) {
+            List<Matrix> passedOn, List<Matrix> masks, LayerComputation[] computations,
+            List<Map<String, Matrix>> recorded, boolean training) {
         this.network = network;
         this.weightedSums = weightedSums;
         this.activations = activations;
         this.passedOn = passedOn;
         this.masks = masks;
         this.computations = computations;
+        this.recorded = recorded;
         this.training = training;
     }
 
@@ -112,6 +117,7 @@ public final class ForwardPass {
         List<Matrix> passed = new ArrayList<>();
         List<Matrix> ms = new ArrayList<>();
         LayerComputation[] computations = new LayerComputation[network.layerCount() + 1];
+        List<Map<String, Matrix>> recorded = new ArrayList<>();
         for (int l = 0; l <= network.layerCount(); l++) {
             if (l > 0) {
                 Layer layer = network.layer(l);
@@ -123,6 +129,8 @@ public final class ForwardPass {
                     computations[l] = layer.newComputation();
                     computations[l].forward(passed.get(l - 1), z, training); // zˡ = fˡ(ãˡ⁻¹), the kind's own
                 }
+                // the forward pass's own values; its computation's backward pass (Backpropagator) leaves them as they are
+                recorded.add(computations[l] == null ? Map.of() : computations[l].recorded());
                 a = Matrix.zeros(z.precision(), z.rows(), z.cols());
                 layer.activation().forward(z, a); //                      (2) aˡ = σˡ(zˡ)
                 zs.add(z.readOnlyView());
@@ -142,7 +150,7 @@ public final class ForwardPass {
             }
         }
         return new ForwardPass(network, List.copyOf(zs), List.copyOf(as), Collections.unmodifiableList(passed),
-                Collections.unmodifiableList(ms), computations, training);
+                Collections.unmodifiableList(ms), computations, List.copyOf(recorded), training);
     }
 
     /**
@@ -271,6 +279,23 @@ public final class ForwardPass {
     public Matrix passedOn(int layer) {
         checkLayer(layer, 0);
         return passedOn.get(layer);
+    }
+
+    /**
+     * Returns the named intermediate values a layer computed on the way to its {@code zˡ}, as its
+     * {@link LayerComputation#recorded()} names them: a layer normalization's {@code "mean"}, {@code "var"}
+     * ({@code [batch × 1]}) and {@code "x_hat"}; a batch normalization's batch {@code "mean"} and {@code "var"}
+     * ({@code [1 × F]}, training mode only) and {@code "x_hat"}; a residual block's {@code "inner.j.z"} and
+     * {@code "inner.j.a"} for each inner layer {@code j} from 0 (and their own values, prefixed
+     * {@code "inner.j."}). The inner layers' error signals are in {@link Gradients#recorded(int)}.
+     *
+     * @param layer 1..L
+     * @return an unmodifiable map, values read-only; empty for a dense or embedding layer
+     * @throws IndexOutOfBoundsException naming the valid range, if there is no such layer
+     */
+    public Map<String, Matrix> recorded(int layer) {
+        checkLayer(layer, 1);
+        return recorded.get(layer - 1);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.optim.ParameterKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -27,12 +28,19 @@ public final class Gradients {
     private final List<List<Parameter>> parameterGradients;
     /** Per layer, the layer after the forward pass (batch normalization's updated running statistics); or null. */
     private final List<Layer> afterForward;
+    /** Per layer, the named values its backward pass recorded (inner error signals), copied; or null. */
+    private final List<Map<String, Matrix>> recorded;
     /** {@code ∂C/∂x}, made on first request; or null when unknown. */
     private final Supplier<Matrix> inputGradient;
     private Matrix inputGradientValue;
 
     Gradients(double loss, List<Matrix> errorSignals, List<List<Parameter>> parameterGradients,
             List<Layer> afterForward, Supplier<Matrix> inputGradient) {
+        this(loss, errorSignals, parameterGradients, afterForward, null, inputGradient);
+    }
+
+    Gradients(double loss, List<Matrix> errorSignals, List<List<Parameter>> parameterGradients,
+            List<Layer> afterForward, List<Map<String, Matrix>> recorded, Supplier<Matrix> inputGradient) {
         this.loss = loss;
         this.errorSignals = errorSignals == null ? null : errorSignals.stream().map(Matrix::readOnlyView).toList();
         List<List<Parameter>> views = new ArrayList<>();
@@ -41,6 +49,7 @@ public final class Gradients {
         }
         this.parameterGradients = List.copyOf(views);
         this.afterForward = afterForward == null ? null : List.copyOf(afterForward);
+        this.recorded = recorded == null ? null : List.copyOf(recorded);
         this.inputGradient = inputGradient;
     }
 
@@ -211,6 +220,23 @@ public final class Gradients {
     }
 
     /**
+     * Returns the named values a layer's backward pass computed inside it, as its
+     * {@link io.github.backprop4j.LayerComputation#recorded()} names them: for a residual block, the error signal
+     * {@code "inner.j.delta"} = {@code δⱼ = ∂C/∂zⱼ} of each inner layer {@code j} from 0 (where {@code zⱼ} is
+     * {@link ForwardPass#recorded(int)}'s {@code "inner.j.z"}). The values of the forward pass are in
+     * {@link ForwardPass#recorded(int)}.
+     *
+     * @param layer 1..L
+     * @return an unmodifiable map, values read-only; empty for the other kinds and for gradients assembled by
+     *     {@code of} or {@code ofParameters}
+     * @throws IndexOutOfBoundsException if there is no such layer
+     */
+    public Map<String, Matrix> recorded(int layer) {
+        int i = index(layer);
+        return recorded == null ? Map.of() : recorded.get(i);
+    }
+
+    /**
      * Returns the gradient of the loss with respect to the inputs, {@code ∂C/∂x}, one row per sample (for an
      * embedding network: the numeric columns' gradients, and 0 in the categorical ones).
      *
@@ -272,7 +298,7 @@ public final class Gradients {
                 return new Parameter(p.name(), p.kind(), copy);
             }).toList());
         }
-        return new Gradients(loss, errorSignals, scaled, afterForward, inputGradient);
+        return new Gradients(loss, errorSignals, scaled, afterForward, recorded, inputGradient);
     }
 
     private int index(int layer) {
