@@ -127,7 +127,11 @@ public final class ForwardPass {
                 } else {
                     z = Matrix.zeros(network.precision(), a.rows(), layer.outputSize());
                     computations[l] = layer.newComputation();
-                    computations[l].forward(passed.get(l - 1), z, training); // zˡ = fˡ(ãˡ⁻¹), the kind's own
+                    try {
+                        computations[l].forward(passed.get(l - 1), z, training); // zˡ = fˡ(ãˡ⁻¹), the kind's own
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("layer " + l + ": " + e.getMessage(), e);
+                    }
                 }
                 // the forward pass's own values; its computation's backward pass (Backpropagator) leaves them as they are
                 recorded.add(computations[l] == null ? Map.of() : computations[l].recorded());

@@ -163,7 +163,11 @@ final class TrainingSession {
         ensureBuffers(x.rows());
         for (int l = 0; l <= last; l++) {
             if (l > 0) {
-                layer[l].forward(passed[l - 1], z[l], a[l], true); // (1) zˡ = ãˡ⁻¹·Wˡᵀ + bˡ or fˡ(ãˡ⁻¹), (2) aˡ = σˡ(zˡ)
+                try {
+                    layer[l].forward(passed[l - 1], z[l], a[l], true); // (1) zˡ = ãˡ⁻¹·Wˡᵀ + bˡ or fˡ(ãˡ⁻¹), (2) aˡ = σˡ(zˡ)
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("layer " + l + ": " + e.getMessage(), e);
+                }
             }
             Matrix al = l == 0 ? x : a[l];
             double rate = dropout.rate(l);
