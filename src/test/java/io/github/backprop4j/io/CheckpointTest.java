@@ -130,6 +130,34 @@ class CheckpointTest {
         }
     }
 
+    /**
+     * {@code checkpoint-v1-float32.safetensors} was written by {@code Checkpoint.every} before the layer kinds (two
+     * epochs of Adam, batches of 4, on 12 samples of {@link TestData#twoClasses} drawn with seed 3, network
+     * {@code input(2).dense(3, TANH).dense(2, SOFTMAX)}, float32, seed 4): it still loads, saves back to the same
+     * bytes and resumes.
+     */
+    @Test
+    void aCheckpointSavedBeforeTheLayerKindsStillLoadsAndResumes() throws IOException {
+        byte[] original = LayerKindsModelFileTest.resource("/io/checkpoint-v1-float32.safetensors");
+        TrainingSnapshot old = Checkpoint.load(new ByteArrayInputStream(original));
+        assertThat(old.epoch()).isEqualTo(2);
+        assertThat(old.optimizerState().stepCount()).isEqualTo(6);
+        assertThat(old.optimizerState().slots()).containsOnlyKeys("layer1.weights.exp_avg",
+                "layer1.weights.exp_avg_sq", "layer1.bias.exp_avg", "layer1.bias.exp_avg_sq", "layer2.weights.exp_avg",
+                "layer2.weights.exp_avg_sq", "layer2.bias.exp_avg", "layer2.bias.exp_avg_sq");
+        assertThat(old.optimizer()).isEqualTo(Optimizer.adam(0.01));
+        assertThat(old.network().precision()).isEqualTo(Precision.FLOAT32);
+        if (ModelFile.libraryVersion().equals("development")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Checkpoint.save(old, out);
+            assertThat(out.toByteArray()).isEqualTo(original);
+        }
+        TrainingResult resumed = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.01)).epochs(3)
+                .batchSize(4).seed(1).logging(false).build().resume(old, TestData.twoClasses(12, 3), null);
+        assertThat(resumed.history().epochs()).hasSize(3);
+        assertThat(resumed.network()).isNotEqualTo(old.network());
+    }
+
     @Test
     void theLastCheckpointHoldsTheEndOfTraining() throws IOException {
         TrainingResult result = trainer(Optimizer.sgd(0.1), Checkpoint.every(folder, 4)).build()
