@@ -42,8 +42,9 @@ import java.util.TreeMap;
  * }</pre>
  *
  * <p>A checkpoint file holds the network's tensors under their {@link ModelFile#tensorNames model names},
- * the optimizer's buffers as {@code optimizer.layer<l>.<weights|bias>.<buffer>} (biases as vectors, like the
- * parameters), and in its metadata the architecture, the epoch, the seed, the optimizer's step count, the
+ * the optimizer's buffers as {@code optimizer.layer<l>.<path><kind>.<buffer>} (e.g.
+ * {@code optimizer.layer2.weights.m}, {@code optimizer.layer4.f.1.scale.exp_avg}; buffers of biases, scales and
+ * shifts as vectors, like the parameters), and in its metadata the architecture, the epoch, the seed, the optimizer's step count, the
  * loss and optimizer by their {@link Components registered} names and parameters, and the history. Every
  * write is atomic. Loading treats the file as untrusted, like {@link ModelFile#load(Path)}.
  */

@@ -40,8 +40,17 @@ import java.util.regex.Pattern;
  * PyTorch names the parameters of an {@code nn.Sequential} in which every layer is an {@code nn.Linear}
  * followed by its activation module: {@code 0.weight}, {@code 0.bias}, then {@code 2.weight} … . An
  * identity activation has no module and takes no index, so {@code nn.Sequential(nn.Linear(4, 8),
- * nn.Linear(8, 3))} matches a network of two identity layers ({@code 0.*}, {@code 1.*}). See
- * {@link #tensorNames(Network)}.
+ * nn.Linear(8, 3))} matches a network of two identity layers ({@code 0.*}, {@code 1.*}). The other layer kinds
+ * take one index each too, named as PyTorch names {@code nn.LayerNorm} and {@code nn.BatchNorm1d}
+ * ({@code weight}, {@code bias}, {@code running_mean}, {@code running_var}, and {@code num_batches_tracked} as an
+ * {@code I64} scalar), an embedding's tables ({@code tables.k.weight}) and a residual block's inner
+ * {@code nn.Sequential} ({@code f.<j>.}, numbered by the same rule). See {@link #tensorNames(Network)}.
+ *
+ * <p><b>Layer kinds.</b> A network of dense layers only is saved exactly as format version 1 always saved it; any
+ * other kind adds the required feature {@code layer_kinds}, which readers from before the kinds refuse by name,
+ * and a description of every layer ({@code layer<l>.kind}, its hyper-parameters, a block's inner layers under
+ * {@code layer<l>.f.<j>.}). {@link #loadWeights(Path, Network)} also reads PyTorch models named module per layer
+ * (module {@code i} is layer {@code i}, activations inside the modules).
  *
  * <p><b>Untrusted files.</b> Loading runs no code from the file, allocates memory only as far as the file's
  * real bytes justify, and ends either in a valid network or in a {@link ModelFormatException} saying what
@@ -604,15 +613,21 @@ public final class ModelFile {
      * Loads weights saved from PyTorch (a {@code state_dict} of an {@code nn.Sequential} of {@code nn.Linear}
      * and activation modules, written as safetensors) into an architecture declared by the caller. Any
      * {@code __metadata__} is ignored. {@code F16} and {@code BF16} values are converted exactly; {@code F64}
-     * values are rounded if the architecture is {@link Precision#FLOAT32}.
+     * values are rounded if the architecture is {@link Precision#FLOAT32}. Layers of other kinds take their
+     * hyper-parameters from the architecture and their parameters and buffers from the file (a batch
+     * normalization's {@code num_batches_tracked} as an {@code I64} scalar, the only integer tensor accepted). The
+     * names may follow either of two namings, told apart by the names present: {@link #tensorNames(Network)}'s
+     * (each non-identity activation a module of its own), or module per layer ({@code i.*} is layer {@code i},
+     * {@code i.f.j.*} inner layer {@code j} of a residual block).
      *
      * @param file the file
      * @param architecture a network whose sizes, activations and precision the result takes (its weights
      *     are ignored); its tensor names are {@link #tensorNames(Network)}
      * @return a network like {@code architecture} with the file's weights
-     * @throws ModelFormatException if a tensor is missing, extra, of another shape than the architecture
-     *     needs, not finite, or (for a {@link Precision#FLOAT32} architecture) beyond float's range, naming the
-     *     file, the tensor, both shapes or the element and its value
+     * @throws ModelFormatException if a tensor is missing or extra (the message then lists the names of both
+     *     namings), of another shape than the architecture needs, of an integer dtype where values are needed, not
+     *     finite, or (for a {@link Precision#FLOAT32} architecture) beyond float's range, naming the file, the
+     *     tensor, both shapes or the element and its value
      * @throws IOException if the file is missing, not a regular file or cannot be read, naming the path
      */
     public static Network loadWeights(Path file, Network architecture) throws IOException {
