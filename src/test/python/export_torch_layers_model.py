@@ -33,8 +33,17 @@ Files written to src/test/resources/io/torch/:
   float64). "num_batches_tracked" records the counter's value.
 
 Each file is read back with export_torch_model.load_safetensors into a fresh model (load_state_dict,
-strict) whose predictions must equal those written. Run from the repository root with Debian's
-python3-torch:
+strict) whose predictions must equal those written.
+
+backprop4j -> PyTorch (java_to_torch): reads src/test/resources/io/layers-v1-float64.safetensors, saved by
+ModelFile.save from LayerKindsModelFileTest.everyKind (every kind, a batch norm inside a residual block, a
+nested block), builds the nn.Sequential its __metadata__ describes under format version 1's naming (each
+layer one module, each non-identity activation the next module; a residual block's `f` numbered the same
+way) from nn.Linear, nn.LayerNorm, nn.BatchNorm1d and the small Embedding and Residual modules below,
+loads the file's tensors with load_state_dict as they are (strict), and checks its eval-mode predictions
+against those LayerKindsModelFileTest pins.
+
+Run from the repository root with Debian's python3-torch:
     /usr/bin/python3 src/test/python/export_torch_layers_model.py
 """
 import json
@@ -46,7 +55,13 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import generate_layer_fixtures as gen  # noqa: E402
-from export_torch_model import OUT, load_safetensors, save_safetensors  # noqa: E402
+from export_torch_model import ACTIVATIONS, OUT, load_safetensors, save_safetensors  # noqa: E402
+
+JAVA_MODEL = os.path.join("src", "test", "resources", "io", "layers-v1-float64.safetensors")
+# LayerKindsModelFileTest.PINNED_INPUTS (numeric columns, then category indices) and the predictions it pins.
+JAVA_INPUTS = [[0.5, -1.0, 4, 0], [-0.25, 0.75, 1, 3]]
+JAVA_PREDICTIONS = [[0.2772635529312527, 0.10442011793908988, 0.6183163291296573],
+                    [0.3034112928349638, 0.12896570450833644, 0.5676230026566997]]
 
 SEED = 20240611
 TRACKED = 5
@@ -126,5 +141,76 @@ def main():
     print("wrote", os.path.join(OUT, "layers-expected.json"), "; F32 rounding moves the predictions by %.3g" % diff)
 
 
+class V1Embedding(nn.Module):
+    """A backprop4j embedding layer: input [numeric columns, one category index per table]; output the numeric
+    columns, then each table's row, in column order. Its tensors are tables.k.weight."""
+
+    def __init__(self, numeric, tables):
+        super().__init__()
+        self.numeric = numeric
+        self.tables = nn.ModuleList(nn.Embedding(card, dim) for card, dim in tables)
+
+    def forward(self, x):
+        indices = x[:, self.numeric:].long()
+        return torch.cat([x[:, :self.numeric]] + [t(indices[:, k]) for k, t in enumerate(self.tables)], dim=1)
+
+
+class V1Residual(nn.Module):
+    """x + f(x), f an nn.Sequential; an activation after the sum is the next module of the outer Sequential."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.f = nn.Sequential(*inner)
+
+    def forward(self, x):
+        return x + self.f(x)
+
+
+def v1_modules(meta, prefix, count, width):
+    """The modules of `count` layers described under `prefix` ("layer" or "layer4.f."), format version 1's rule:
+    each layer one module, each non-identity activation the next one."""
+    modules = []
+    for l in range(count):
+        key = "%s%d." % (prefix, l + 1 if prefix == "layer" else l)
+        kind = meta.get(key + "kind", "dense")
+        units = int(meta[key + "units"])
+        if kind == "dense":
+            modules.append(nn.Linear(width, units))
+        elif kind == "layer_norm":
+            modules.append(nn.LayerNorm(width, eps=float(meta[key + "eps"])))
+        elif kind == "batch_norm":
+            modules.append(nn.BatchNorm1d(width, eps=float(meta[key + "eps"]), momentum=float(meta[key + "momentum"])))
+        elif kind == "embedding":
+            tables = [(int(meta["%stables.%d.cardinality" % (key, k)]), int(meta["%stables.%d.dimension" % (key, k)]))
+                      for k in range(int(meta[key + "tables"]))]
+            modules.append(V1Embedding(int(meta[key + "numeric_columns"]), tables))
+        elif kind == "residual":
+            modules.append(V1Residual(v1_modules(meta, key + "f.", int(meta[key + "inner_layers"]), width)))
+        else:
+            raise ValueError("unknown kind %r" % kind)
+        params = {k[len(key + "activation."):]: v for k, v in meta.items() if k.startswith(key + "activation.")}
+        activation = ACTIVATIONS[meta[key + "activation"]](params)
+        if activation is not None:
+            modules.append(activation)
+        width = units
+    return modules
+
+
+def java_to_torch():
+    tensors, meta = load_safetensors(JAVA_MODEL)
+    assert meta["format"] == "backprop4j.network" and meta["required_features"] == "layer_kinds", meta
+    model = nn.Sequential(*v1_modules(meta, "layer", int(meta["layer_count"]), int(meta["input_size"]))).double()
+    model.load_state_dict(tensors)  # strict: every name, shape and buffer must match
+    assert int(model[3].num_batches_tracked) == int(tensors["3.num_batches_tracked"]) > 0
+    with torch.no_grad():
+        got = model.eval()(torch.tensor(JAVA_INPUTS, dtype=torch.float64))
+    difference = (got - torch.tensor(JAVA_PREDICTIONS, dtype=torch.float64)).abs().max().item()
+    print("backprop4j model of every kind in PyTorch:", model)
+    print("max |difference| from Java's predictions: %.3g" % difference)
+    if difference > 1e-12:
+        sys.exit("predictions differ")
+
+
 if __name__ == "__main__":
     main()
+    java_to_torch()

@@ -42,8 +42,9 @@ import java.util.TreeMap;
  * }</pre>
  *
  * <p>A checkpoint file holds the network's tensors under their {@link ModelFile#tensorNames model names},
- * the optimizer's buffers as {@code optimizer.layer<l>.<weights|bias>.<buffer>} (biases as vectors, like the
- * parameters), and in its metadata the architecture, the epoch, the seed, the optimizer's step count, the
+ * the optimizer's buffers as {@code optimizer.layer<l>.<path><kind>.<buffer>} (e.g.
+ * {@code optimizer.layer2.weights.m}, {@code optimizer.layer4.f.1.scale.exp_avg}; buffers of biases, scales and
+ * shifts as vectors, like the parameters), and in its metadata the architecture, the epoch, the seed, the optimizer's step count, the
  * loss and optimizer by their {@link Components registered} names and parameters, and the history. Every
  * write is atomic. Loading treats the file as untrusted, like {@link ModelFile#load(Path)}.
  */
@@ -157,7 +158,7 @@ public final class Checkpoint {
         describe(meta, "loss", Components.describe(s.loss()));
         describe(meta, "optimizer", Components.describe(s.optimizer()));
         s.optimizerState().slots().forEach((name, m) ->
-                tensors.put(SLOT_PREFIX + name, ModelFile.tensorOf(m, name.contains(".bias."))));
+                tensors.put(SLOT_PREFIX + name, ModelFile.tensorOf(m, isVectorSlot(name))));
         for (EpochSummary e : s.history().epochs()) {
             String prefix = "history." + e.epoch() + ".";
             meta.put(prefix + "samples", Long.toString(e.samples()));
@@ -170,6 +171,21 @@ public final class Checkpoint {
             }
         }
         return new ModelFile.Contents(meta, tensors);
+    }
+
+    /**
+     * Returns whether a buffer named {@code layer<l>.<path><kind>.<buffer>} belongs to a one-row parameter (a
+     * bias, scale or shift), which is saved as a vector like the parameter itself.
+     */
+    private static boolean isVectorSlot(String name) {
+        String[] parts = name.split("\\.");
+        String kind = parts[parts.length - 2];
+        for (io.github.backprop4j.optim.ParameterKind k : io.github.backprop4j.optim.ParameterKind.values()) {
+            if (k.label().equals(kind)) {
+                return k.isVector();
+            }
+        }
+        return false;
     }
 
     private static void describe(Map<String, String> meta, String key, Components.Described d) {
@@ -267,12 +283,12 @@ public final class Checkpoint {
         Network network;
         OptimizerState state;
         try {
-            Map<String, Matrix> matrices = Safetensors.readData(in, header, size, where,
-                    (e, data) -> ModelFile.toMatrix(e, data, wanted.get(e.name()), where));
+            Map<String, Object> matrices = Safetensors.readData(in, header, size, where,
+                    (e, data) -> ModelFile.decode(e, data, wanted.get(e.name()), where));
             Map<String, Matrix> slots = new TreeMap<>();
             for (String name : wanted.keySet()) {
                 if (!parameters.contains(name)) {
-                    slots.put(name.substring(SLOT_PREFIX.length()), matrices.remove(name));
+                    slots.put(name.substring(SLOT_PREFIX.length()), (Matrix) matrices.remove(name));
                 }
             }
             network = plan.build(matrices, where);
@@ -325,34 +341,50 @@ public final class Checkpoint {
         }
     }
 
-    /** Checks one optimizer buffer, whose shape and dtype must be those of the parameter it belongs to. */
+    /**
+     * Checks one optimizer buffer, {@code optimizer.layer<l>.<path><kind>.<buffer>}, whose shape and dtype must be
+     * those of the parameter it belongs to.
+     */
     private static ModelFile.Wanted slot(ModelFile.NetworkPlan plan, Map<String, ModelFile.Wanted> wanted,
             String tensorName, Safetensors.Entry t, String where) throws ModelFormatException {
-        String[] parts = tensorName.split("\\.", -1); // optimizer, layer<l>, weights|bias, buffer
-        if (parts.length != 4 || !parts[1].matches("layer[1-9][0-9]{0,8}")
-                || !(parts[2].equals("weights") || parts[2].equals("bias"))) {
+        // Taken apart by hand: a regular expression's repetition could overflow the stack on a hostile name.
+        String[] parts = tensorName.split("\\.", -1); // optimizer, layer<l>, path segments…, kind, buffer
+        boolean named = parts.length >= 4 && parts.length % 2 == 0 && parts.length <= 4 + 2 * Architecture.MAX_DEPTH
+                && parts[1].matches("layer[1-9][0-9]{0,8}") && parts[parts.length - 1].matches("[A-Za-z0-9_]{1,200}");
+        for (int i = 2; named && i < parts.length - 2; i += 2) {
+            named = parts[i].matches("[a-z]{1,20}") && parts[i + 1].matches("0|[1-9][0-9]{0,8}");
+        }
+        if (!named) {
             throw new ModelFormatException(where + " holds the tensor \"" + Json.shorten(tensorName) + "\", not "
-                    + "named optimizer.layer<l>.<weights|bias>.<buffer>");
+                    + "named optimizer.layer<l>.<path><kind>.<buffer> (e.g. optimizer.layer2.weights.m, "
+                    + "optimizer.layer3.f.1.bias.exp_avg)");
         }
         int layer = Integer.parseInt(parts[1].substring(5));
-        int layerCount = plan.activations().size();
+        int layerCount = plan.layers().size();
         if (layer > layerCount) {
             throw new ModelFormatException("optimizer buffer \"" + Json.shorten(tensorName) + "\" of " + where
                     + " is for layer " + layer + " but the network has " + layerCount + " layers");
         }
-        String[] parameterNames = plan.tensorNames().get(layer - 1);
-        ModelFile.Wanted parameter = wanted.get(parameterNames[parts[2].equals("weights") ? 0 : 1]);
-        Safetensors.DType dtype = parameter.target() == Precision.FLOAT64 ? Safetensors.DType.F64
+        String pathAndKind = String.join(".", java.util.Arrays.asList(parts).subList(2, parts.length - 1));
+        Architecture.TensorSpec parameter = plan.parameter(layer, pathAndKind);
+        if (parameter == null) {
+            throw new ModelFormatException("optimizer buffer \"" + Json.shorten(tensorName) + "\" of " + where
+                    + " is for the parameter " + Json.shorten(pathAndKind) + " of layer " + layer + ", which that layer ("
+                    + plan.layers().get(layer - 1).kind() + ") does not have");
+        }
+        ModelFile.Wanted wantedParameter = wanted.get(parameter.name());
+        Safetensors.DType dtype = wantedParameter.target() == Precision.FLOAT64 ? Safetensors.DType.F64
                 : Safetensors.DType.F32;
         if (t.dtype() != dtype) {
             throw new ModelFormatException("optimizer buffer \"" + Json.shorten(tensorName) + "\" of " + where
                     + " is " + t.dtype() + " but the network's precision needs " + dtype);
         }
-        if (!java.util.Arrays.equals(t.shape(), parameter.shape())) {
+        if (!java.util.Arrays.equals(t.shape(), wantedParameter.shape())) {
             throw new ModelFormatException("tensor \"" + Json.shorten(tensorName) + "\" of " + where + " has shape "
-                    + t.shapeText() + " but the architecture needs " + java.util.Arrays.toString(parameter.shape()));
+                    + t.shapeText() + " but the architecture needs "
+                    + java.util.Arrays.toString(wantedParameter.shape()));
         }
-        return parameter;
+        return wantedParameter;
     }
 
     private static EpochSummary summary(NavigableMap<String, String> meta, int epoch, String where)

@@ -40,8 +40,17 @@ import java.util.regex.Pattern;
  * PyTorch names the parameters of an {@code nn.Sequential} in which every layer is an {@code nn.Linear}
  * followed by its activation module: {@code 0.weight}, {@code 0.bias}, then {@code 2.weight} … . An
  * identity activation has no module and takes no index, so {@code nn.Sequential(nn.Linear(4, 8),
- * nn.Linear(8, 3))} matches a network of two identity layers ({@code 0.*}, {@code 1.*}). See
- * {@link #tensorNames(Network)}.
+ * nn.Linear(8, 3))} matches a network of two identity layers ({@code 0.*}, {@code 1.*}). The other layer kinds
+ * take one index each too, named as PyTorch names {@code nn.LayerNorm} and {@code nn.BatchNorm1d}
+ * ({@code weight}, {@code bias}, {@code running_mean}, {@code running_var}, and {@code num_batches_tracked} as an
+ * {@code I64} scalar), an embedding's tables ({@code tables.k.weight}) and a residual block's inner
+ * {@code nn.Sequential} ({@code f.<j>.}, numbered by the same rule). See {@link #tensorNames(Network)}.
+ *
+ * <p><b>Layer kinds.</b> A network of dense layers only is saved exactly as format version 1 always saved it; any
+ * other kind adds the required feature {@code layer_kinds}, which readers from before the kinds refuse by name,
+ * and a description of every layer ({@code layer<l>.kind}, its hyper-parameters, a block's inner layers under
+ * {@code layer<l>.f.<j>.}). {@link #loadWeights(Path, Network)} also reads PyTorch models named module per layer
+ * (module {@code i} is layer {@code i}, activations inside the modules).
  *
  * <p><b>Untrusted files.</b> Loading runs no code from the file, allocates memory only as far as the file's
  * real bytes justify, and ends either in a valid network or in a {@link ModelFormatException} saying what
@@ -53,8 +62,11 @@ public final class ModelFile {
     static final String FORMAT = "backprop4j.network";
     /** The format version this library writes and reads. */
     static final int FORMAT_VERSION = 1;
-    /** Metadata features a reader must understand; this version defines none. */
-    private static final Set<String> KNOWN_FEATURES = Set.of();
+    /**
+     * Metadata features a reader must understand: {@value Architecture#LAYER_KINDS}, layers other than dense (a
+     * reader before it refuses such files by this name).
+     */
+    private static final Set<String> KNOWN_FEATURES = Set.of(Architecture.LAYER_KINDS);
     private static final Pattern POSITIVE_INT = Pattern.compile("[1-9][0-9]{0,8}");
     private static final Pattern DECIMAL = Pattern.compile(
             "-?(?:[0-9]{1,400}(?:\\.[0-9]{0,400})?|\\.[0-9]{1,400})(?:[eE][+-]?[0-9]{1,4})?|-?Infinity|NaN");
@@ -97,34 +109,25 @@ public final class ModelFile {
     }
 
     /**
-     * Returns the tensor names of a network's parameters, in layer order: weights, then bias, of layer 1,
-     * then of layer 2, and so on.
+     * Returns the names of the tensors a network's file holds, in layer order and, within a layer, in PyTorch's
+     * {@code state_dict} order: a dense layer's weights then bias; a normalization's {@code weight} ({@code γ}) and
+     * {@code bias} ({@code β}), then batch normalization's {@code running_mean}, {@code running_var} and
+     * {@code num_batches_tracked}; an embedding's {@code tables.k.weight}; a residual block's inner layers' tensors
+     * under {@code f.<j>.}. Module indices follow format version 1's rule (see the class comment).
      *
      * @param network the network
      * @return e.g. {@code [0.weight, 0.bias, 2.weight, 2.bias]} for a ReLU layer followed by a softmax layer
      */
     public static List<String> tensorNames(Network network) {
         Checks.notNull(network, "network");
-        List<Activation> activations = network.layers().stream().map(Layer::activation).toList();
         List<String> names = new ArrayList<>();
-        for (int index : moduleIndices(activations)) {
-            names.add(index + ".weight");
-            names.add(index + ".bias");
+        for (List<Architecture.TensorSpec> layer : Architecture.tensors(Architecture.of(network),
+                Architecture.Naming.SEQUENTIAL)) {
+            for (Architecture.TensorSpec t : layer) {
+                names.add(t.name());
+            }
         }
         return names;
-    }
-
-    /**
-     * Returns the {@code nn.Sequential} index of each layer's {@code nn.Linear}, element 0 for layer 1: each
-     * layer takes one index for its linear module and one for its activation module, unless that is the
-     * identity.
-     */
-    static int[] moduleIndices(List<Activation> activations) {
-        int[] indices = new int[activations.size()];
-        for (int l = 1; l < indices.length; l++) {
-            indices[l] = indices[l - 1] + (activations.get(l - 1).equals(Activation.IDENTITY) ? 1 : 2);
-        }
-        return indices;
     }
 
     /** Metadata and tensors, before writing or after reading. */
@@ -138,7 +141,11 @@ public final class ModelFile {
         return new Contents(meta, tensors);
     }
 
-    /** Adds a network's architecture to the metadata and its parameters to the tensors. */
+    /**
+     * Adds a network's architecture to the metadata and its parameters and buffers to the tensors. A network of
+     * dense layers only gives exactly the files of format version 1 before the layer kinds; any other kind adds
+     * the required feature {@value Architecture#LAYER_KINDS} and a {@code layer<l>.kind} for every layer.
+     */
     static void encodeNetwork(Network network, Map<String, String> meta, Map<String, Safetensors.Tensor> tensors) {
         meta.put("format", FORMAT);
         meta.put("format_version", Integer.toString(FORMAT_VERSION));
@@ -146,17 +153,36 @@ public final class ModelFile {
         meta.put("precision", network.precision() == Precision.FLOAT64 ? "float64" : "float32");
         meta.put("input_size", Integer.toString(network.inputSize()));
         meta.put("layer_count", Integer.toString(network.layerCount()));
-        int[] modules = moduleIndices(network.layers().stream().map(Layer::activation).toList());
-        for (int l = 1; l <= network.layerCount(); l++) {
-            DenseLayer layer = network.dense(l);
-            Components.Described activation = Components.describe(layer.activation());
-            String prefix = "layer" + l + ".";
-            meta.put(prefix + "units", Integer.toString(layer.outputSize()));
-            meta.put(prefix + "activation", activation.name());
-            activation.parameters().forEach((k, v) -> meta.put(prefix + "activation." + k, Double.toString(v)));
-            tensors.put(modules[l - 1] + ".weight", tensorOf(layer.weightMatrix(), false));
-            tensors.put(modules[l - 1] + ".bias", tensorOf(layer.biasVector(), true));
+        List<Architecture.Spec> specs = Architecture.of(network);
+        boolean kinds = !Architecture.allDense(specs);
+        if (kinds) {
+            meta.put("required_features", Architecture.LAYER_KINDS);
         }
+        List<List<Architecture.TensorSpec>> names = Architecture.tensors(specs, Architecture.Naming.SEQUENTIAL);
+        for (int l = 1; l <= network.layerCount(); l++) {
+            Layer layer = network.layer(l);
+            Architecture.describe(specs.get(l - 1), "layer" + l + ".", meta, kinds);
+            Map<String, Matrix> values = new java.util.HashMap<>(layer.buffers());
+            for (io.github.backprop4j.Parameter p : layer.parameters()) {
+                values.put(p.name(), p.value());
+            }
+            for (Architecture.TensorSpec t : names.get(l - 1)) {
+                tensors.put(t.name(), t.count() ? Safetensors.encodeCount(batchesTracked(layer, t.parameter()))
+                        : tensorOf(values.get(t.parameter()), t.shape().length == 1));
+            }
+        }
+    }
+
+    /** Returns the {@code num_batches_tracked} of the batch normalization at {@code path} inside a layer. */
+    private static long batchesTracked(Layer layer, String path) {
+        Layer at = layer;
+        String rest = path;
+        while (rest.startsWith("f.")) {
+            int dot = rest.indexOf('.', 2);
+            at = ((io.github.backprop4j.Residual) at).inner().get(Integer.parseInt(rest.substring(2, dot)));
+            rest = rest.substring(dot + 1);
+        }
+        return ((io.github.backprop4j.BatchNorm) at).numBatchesTracked();
     }
 
     /** Encodes a matrix in its own precision; a one-row matrix becomes a vector if asked. */
@@ -274,7 +300,7 @@ public final class ModelFile {
         requireHeap(wanted.values(), where);
         try {
             return plan.build(Safetensors.readData(in, header, size, where,
-                    (e, data) -> toMatrix(e, data, wanted.get(e.name()), where)), where);
+                    (e, data) -> decode(e, data, wanted.get(e.name()), where)), where);
         } catch (OutOfMemoryError e) {
             throw outOfMemory(wanted.values(), where);
         }
@@ -298,8 +324,9 @@ public final class ModelFile {
     }
 
     /**
-     * A tensor the architecture needs: its shape ({@code [rows, cols]}, or {@code [n]} for a row), the dtype
-     * the file must hold ({@code null} for any) and the precision of the matrix it becomes.
+     * A tensor the architecture needs: its shape ({@code [rows, cols]}, {@code [n]} for a row, {@code []} for a
+     * count), the dtype the file must hold ({@code null} for any floating-point one; {@code I64} for a count) and
+     * the precision of the matrix it becomes.
      */
     record Wanted(long[] shape, Safetensors.DType dtype, Precision target) {
         long heapBytes() {
@@ -311,17 +338,52 @@ public final class ModelFile {
         }
     }
 
-    /** What the metadata say of a network, checked, before its tensors are read. */
-    record NetworkPlan(List<Activation> activations, List<String[]> tensorNames) {
+    /**
+     * What the metadata (or a declared architecture) say of a network, checked, before its tensors are read: each
+     * layer's description and its tensors under the naming the file uses.
+     */
+    record NetworkPlan(List<Architecture.Spec> layers, Architecture.Naming naming,
+            List<List<Architecture.TensorSpec>> tensors) {
+
+        static NetworkPlan of(List<Architecture.Spec> layers, Architecture.Naming naming) {
+            return new NetworkPlan(layers, naming, Architecture.tensors(layers, naming));
+        }
+
+        /**
+         * Returns the tensor of layer {@code layer}'s parameter whose optimizer-state prefix is
+         * {@code <path><kind label>} (e.g. {@code "f.1.weights"}), or {@code null} if the layer has none such.
+         */
+        Architecture.TensorSpec parameter(int layer, String pathAndKind) {
+            for (Architecture.TensorSpec t : tensors.get(layer - 1)) {
+                if (t.kind() != null) {
+                    int dot = t.parameter().lastIndexOf('.');
+                    String path = dot < 0 ? "" : t.parameter().substring(0, dot + 1);
+                    if ((path + t.kind().label()).equals(pathAndKind)) {
+                        return t;
+                    }
+                }
+            }
+            return null;
+        }
 
         /** Builds the network from its decoded tensors, dropping each matrix once its layer holds a copy. */
-        Network build(Map<String, Matrix> matrices, String where) throws ModelFormatException {
-            List<Layer> layers = new ArrayList<>();
-            for (int l = 1; l <= activations.size(); l++) {
-                String[] names = tensorNames.get(l - 1);
-                layers.add(Layer.of(matrices.remove(names[0]), matrices.remove(names[1]), activations.get(l - 1)));
+        Network build(Map<String, ?> decoded, String where) throws ModelFormatException {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> values = (Map<String, Object>) decoded;
+            List<Layer> built = new ArrayList<>();
+            for (int l = 1; l <= layers.size(); l++) {
+                try {
+                    built.add(Architecture.build(layers.get(l - 1), tensors.get(l - 1), values));
+                } catch (IllegalArgumentException e) {
+                    throw new ModelFormatException("layer " + l + " (" + layers.get(l - 1).kind() + ") of " + where
+                            + ": " + e.getMessage(), e);
+                }
             }
-            return Network.of(layers);
+            try {
+                return Network.of(built);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(where + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -341,7 +403,7 @@ public final class ModelFile {
             throw new ModelFormatException(where + " has format \"" + Json.shorten(format) + "\", not \"" + FORMAT
                     + "\"");
         }
-        checkVersion(meta, where);
+        boolean kinds = checkVersion(meta, where);
         String precisionText = required(meta, "precision", where);
         Precision saved = switch (precisionText) {
             case "float64" -> Precision.FLOAT64;
@@ -353,48 +415,53 @@ public final class ModelFile {
         Precision target = requested != null ? requested : saved;
         int inputSize = positiveInt(meta, "input_size", where);
         int layerCount = positiveInt(meta, "layer_count", where);
-        if (layerCount > header.tensors().size() / 2) {
+        if (layerCount > header.tensors().size()) { // every layer holds at least one tensor: refuse before looping
             throw new ModelFormatException("metadata \"layer_count\" of " + where + " is " + layerCount + " but the "
                     + "file holds only " + header.tensors().size() + " tensors");
         }
-        List<Activation> activations = new ArrayList<>();
-        List<Integer> units = new ArrayList<>();
-        for (int l = 1; l <= layerCount; l++) {
-            units.add(positiveInt(meta, "layer" + l + ".units", where));
-            activations.add(activation(meta, "layer" + l + ".activation", where));
-        }
-        int[] modules = moduleIndices(activations);
-        List<String[]> names = new ArrayList<>();
+        Architecture.Budget budget = new Architecture.Budget(header.tensors().size() - (long) layerCount);
+        List<Architecture.Spec> layers = new ArrayList<>();
         int previous = inputSize;
         for (int l = 1; l <= layerCount; l++) {
-            String weightName = modules[l - 1] + ".weight";
-            String biasName = modules[l - 1] + ".bias";
-            want(header, weightName, new Wanted(new long[] {units.get(l - 1), previous}, dtype, target), where,
-                    "the metadata's precision", wanted);
-            want(header, biasName, new Wanted(new long[] {units.get(l - 1)}, dtype, target), where,
-                    "the metadata's precision", wanted);
-            names.add(new String[] {weightName, biasName});
-            previous = units.get(l - 1);
+            Architecture.Spec spec = Architecture.read(meta, "layer" + l + ".", previous, l == 1, 0, kinds, budget,
+                    where);
+            layers.add(spec);
+            previous = spec.outputSize();
         }
-        return new NetworkPlan(activations, names);
+        NetworkPlan plan = NetworkPlan.of(layers, Architecture.Naming.SEQUENTIAL);
+        for (List<Architecture.TensorSpec> layer : plan.tensors()) {
+            for (Architecture.TensorSpec t : layer) {
+                want(header, t.name(), new Wanted(t.shape(), t.count() ? Safetensors.DType.I64 : dtype, target),
+                        where, t.count() ? "a count of batches" : "the metadata's precision", wanted);
+            }
+        }
+        return plan;
     }
 
-    static void checkVersion(Map<String, String> meta, String where) throws ModelFormatException {
+    /**
+     * Refuses another format version or an unknown required feature, naming it.
+     *
+     * @return whether the file requires {@value Architecture#LAYER_KINDS}
+     */
+    static boolean checkVersion(Map<String, String> meta, String where) throws ModelFormatException {
         String version = required(meta, "format_version", where);
         if (!version.equals(Integer.toString(FORMAT_VERSION))) {
             throw new ModelFormatException(where + " has format_version \"" + Json.shorten(version) + "\"; this "
                     + "library (" + libraryVersion() + ") reads version " + FORMAT_VERSION);
         }
         String features = meta.getOrDefault("required_features", "");
+        boolean kinds = false;
         for (String feature : features.split(",")) {
             if (!feature.isBlank() && !KNOWN_FEATURES.contains(feature.strip())) {
                 throw new ModelFormatException(where + " requires the feature \"" + Json.shorten(feature.strip())
                         + "\", which this library (" + libraryVersion() + ") does not know");
             }
+            kinds |= feature.strip().equals(Architecture.LAYER_KINDS);
         }
+        return kinds;
     }
 
-    private static Activation activation(NavigableMap<String, String> meta, String key, String where)
+    static Activation activation(NavigableMap<String, String> meta, String key, String where)
             throws ModelFormatException {
         String name = required(meta, key, where);
         Map<String, Double> parameters = new TreeMap<>();
@@ -424,6 +491,10 @@ public final class ModelFile {
             throw new ModelFormatException("tensor \"" + Json.shorten(name) + "\" of " + where + " is " + e.dtype()
                     + " but " + dtypeReason + " needs " + w.dtype());
         }
+        if (w.dtype() == null && e.dtype() == Safetensors.DType.I64) {
+            throw new ModelFormatException("tensor \"" + Json.shorten(name) + "\" of " + where + " is I64, integers, "
+                    + "but it holds parameter values; only a batch normalization's num_batches_tracked may be I64");
+        }
         if (!java.util.Arrays.equals(e.shape(), w.shape())) {
             throw new ModelFormatException("tensor \"" + Json.shorten(name) + "\" of " + where + " has shape "
                     + e.shapeText() + " but the architecture needs " + java.util.Arrays.toString(w.shape()));
@@ -448,6 +519,22 @@ public final class ModelFile {
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(e.getMessage());
         }
+    }
+
+    /**
+     * Decodes one tensor: a count ({@code I64}, {@code num_batches_tracked}) into a {@link Long}, refusing a
+     * negative one; anything else into a matrix, see {@link #toMatrix}.
+     */
+    static Object decode(Safetensors.Entry e, Safetensors.Elements data, Wanted w, String where) throws IOException {
+        if (w.dtype() != Safetensors.DType.I64) {
+            return toMatrix(e, data, w, where);
+        }
+        long count = data.nextLong();
+        if (count < 0) {
+            throw new ModelFormatException("tensor \"" + Json.shorten(e.name()) + "\" of " + where + " holds " + count
+                    + ", but a count of batches is never negative");
+        }
+        return count;
     }
 
     /**
@@ -526,15 +613,21 @@ public final class ModelFile {
      * Loads weights saved from PyTorch (a {@code state_dict} of an {@code nn.Sequential} of {@code nn.Linear}
      * and activation modules, written as safetensors) into an architecture declared by the caller. Any
      * {@code __metadata__} is ignored. {@code F16} and {@code BF16} values are converted exactly; {@code F64}
-     * values are rounded if the architecture is {@link Precision#FLOAT32}.
+     * values are rounded if the architecture is {@link Precision#FLOAT32}. Layers of other kinds take their
+     * hyper-parameters from the architecture and their parameters and buffers from the file (a batch
+     * normalization's {@code num_batches_tracked} as an {@code I64} scalar, the only integer tensor accepted). The
+     * names may follow either of two namings, told apart by the names present: {@link #tensorNames(Network)}'s
+     * (each non-identity activation a module of its own), or module per layer ({@code i.*} is layer {@code i},
+     * {@code i.f.j.*} inner layer {@code j} of a residual block).
      *
      * @param file the file
      * @param architecture a network whose sizes, activations and precision the result takes (its weights
      *     are ignored); its tensor names are {@link #tensorNames(Network)}
      * @return a network like {@code architecture} with the file's weights
-     * @throws ModelFormatException if a tensor is missing, extra, of another shape than the architecture
-     *     needs, not finite, or (for a {@link Precision#FLOAT32} architecture) beyond float's range, naming the
-     *     file, the tensor, both shapes or the element and its value
+     * @throws ModelFormatException if a tensor is missing or extra (the message then lists the names of both
+     *     namings), of another shape than the architecture needs, of an integer dtype where values are needed, not
+     *     finite, or (for a {@link Precision#FLOAT32} architecture) beyond float's range, naming the file, the
+     *     tensor, both shapes or the element and its value
      * @throws IOException if the file is missing, not a regular file or cannot be read, naming the path
      */
     public static Network loadWeights(Path file, Network architecture) throws IOException {
@@ -562,27 +655,71 @@ public final class ModelFile {
 
     static Network loadWeights(InputStream in, long size, Network architecture, String where) throws IOException {
         Safetensors.Header header = Safetensors.readHeader(in, size, where);
-        int[] modules = moduleIndices(architecture.layers().stream().map(Layer::activation).toList());
-        Map<String, Wanted> wanted = new LinkedHashMap<>();
-        List<String[]> names = new ArrayList<>();
-        for (int l = 1; l <= architecture.layerCount(); l++) {
-            Layer declared = architecture.layer(l);
-            String weightName = modules[l - 1] + ".weight";
-            String biasName = modules[l - 1] + ".bias";
-            want(header, weightName, new Wanted(new long[] {declared.outputSize(), declared.inputSize()}, null,
-                    architecture.precision()), where, "", wanted);
-            want(header, biasName, new Wanted(new long[] {declared.outputSize()}, null, architecture.precision()),
-                    where, "", wanted);
-            names.add(new String[] {weightName, biasName});
+        List<Architecture.Spec> specs = Architecture.of(architecture);
+        NetworkPlan sequential = NetworkPlan.of(specs, Architecture.Naming.SEQUENTIAL);
+        NetworkPlan perLayer = NetworkPlan.of(specs, Architecture.Naming.MODULE_PER_LAYER);
+        Set<String> present = header.tensors().keySet();
+        Set<String> a = names(sequential);
+        Set<String> b = names(perLayer);
+        NetworkPlan plan;
+        String expected = null;
+        // The namings give one set of names only when they number every module alike (the sequential indices
+        // are the per-layer ones exactly when no activation before the last takes a module), so a file that
+        // matches both is never ambiguous: its names mean the same tensors either way.
+        if (a.equals(present)) {
+            plan = sequential;
+        } else if (b.equals(present)) {
+            plan = perLayer;
+        } else {
+            plan = overlap(b, present) > overlap(a, present) ? perLayer : sequential;
+            expected = "; this architecture's tensors are " + listed(a) + " (" + sequential.naming().description + ")"
+                    + (a.equals(b) ? "" : " or " + listed(b) + " (" + perLayer.naming().description + ")");
         }
-        requireAllUsed(header.tensors().keySet(), wanted.keySet(), where);
+        Map<String, Wanted> wanted = new LinkedHashMap<>();
+        try {
+            for (List<Architecture.TensorSpec> layer : plan.tensors()) {
+                for (Architecture.TensorSpec t : layer) {
+                    want(header, t.name(), new Wanted(t.shape(), t.count() ? Safetensors.DType.I64 : null,
+                            architecture.precision()), where, "a count of batches", wanted);
+                }
+            }
+            requireAllUsed(present, wanted.keySet(), where);
+        } catch (ModelFormatException e) {
+            if (expected == null) {
+                throw e;
+            }
+            throw new ModelFormatException(e.getMessage() + expected, e);
+        }
         requireHeap(wanted.values(), where);
-        NetworkPlan plan = new NetworkPlan(architecture.layers().stream().map(Layer::activation).toList(), names);
         try {
             return plan.build(Safetensors.readData(in, header, size, where,
-                    (e, data) -> toMatrix(e, data, wanted.get(e.name()), where)), where);
+                    (e, data) -> decode(e, data, wanted.get(e.name()), where)), where);
         } catch (OutOfMemoryError e) {
             throw outOfMemory(wanted.values(), where);
         }
+    }
+
+    private static Set<String> names(NetworkPlan plan) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (List<Architecture.TensorSpec> layer : plan.tensors()) {
+            for (Architecture.TensorSpec t : layer) {
+                names.add(t.name());
+            }
+        }
+        return names;
+    }
+
+    private static int overlap(Set<String> names, Set<String> present) {
+        int n = 0;
+        for (String name : names) {
+            n += present.contains(name) ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The names, in order, shortened to a readable length. */
+    private static String listed(Set<String> names) {
+        String text = names.toString();
+        return text.length() <= 2000 ? text : text.substring(0, 1997) + "...";
     }
 }

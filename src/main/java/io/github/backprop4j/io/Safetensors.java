@@ -43,14 +43,17 @@ final class Safetensors {
     private static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
     /** The dtypes of the safetensors specification that this library cannot hold. */
     private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16",
-            "I32", "U32", "I64", "U64", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64");
+            "I32", "U32", "U64", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64");
 
     private Safetensors() {
     }
 
-    /** The element types that can be read; the first two can be written. */
+    /**
+     * The element types that can be read; F64, F32 and I64 can be written. I64 is read only as a count (a batch
+     * normalization's {@code num_batches_tracked}): {@link Elements#nextLong()}.
+     */
     enum DType {
-        F64(8), F32(4), F16(2), BF16(2);
+        F64(8), F32(4), F16(2), BF16(2), I64(8);
 
         final int size;
 
@@ -181,6 +184,18 @@ final class Safetensors {
         return new Tensor(dtype, shape.clone(), b.array());
     }
 
+    /**
+     * Encodes a count as a scalar {@code I64} tensor (shape {@code []}), as PyTorch saves
+     * {@code num_batches_tracked}.
+     *
+     * @param count the value
+     * @return the tensor
+     */
+    static Tensor encodeCount(long count) {
+        return new Tensor(DType.I64, new long[0], ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(count).array());
+    }
+
     // ------------------------------------------------------------------ reading
 
     /**
@@ -239,7 +254,7 @@ final class Safetensors {
         /** Makes at least {@code bytes} bytes available in the buffer. */
         abstract void require(ByteBuffer buffer, int bytes) throws IOException;
 
-        /** Returns the next element, widened to double. */
+        /** Returns the next element of a floating-point tensor, widened to double. */
         final double next() throws IOException {
             if (buffer.remaining() < dtype.size) {
                 require(buffer, dtype.size);
@@ -249,7 +264,19 @@ final class Safetensors {
                 case F32 -> buffer.getFloat();
                 case F16 -> halfToFloat(buffer.getShort());
                 case BF16 -> Float.intBitsToFloat((buffer.getShort() & 0xffff) << 16);
+                case I64 -> throw new IllegalStateException("an I64 tensor is read with nextLong()");
             };
+        }
+
+        /** Returns the next element of an {@code I64} tensor. */
+        final long nextLong() throws IOException {
+            if (dtype != DType.I64) {
+                throw new IllegalStateException("a " + dtype + " tensor is read with next()");
+            }
+            if (buffer.remaining() < dtype.size) {
+                require(buffer, dtype.size);
+            }
+            return buffer.getLong();
         }
     }
 
@@ -460,7 +487,8 @@ final class Safetensors {
             dtype = DType.valueOf(dtypeName);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(what + " has " + (OTHER_DTYPES.contains(dtypeName) ? "the unsupported"
-                    : "an unknown") + " dtype \"" + Json.shorten(dtypeName) + "\"; supported are F64, F32, F16, BF16");
+                    : "an unknown") + " dtype \"" + Json.shorten(dtypeName) + "\"; supported are F64, F32, F16, BF16 "
+                    + "(and I64 for a count)");
         }
         List<Long> shapeList = nonNegativeIntegers(fields.get("shape"), "shape", what);
         if (shapeList.size() > MAX_RANK) {

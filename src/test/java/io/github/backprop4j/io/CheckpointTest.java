@@ -79,6 +79,85 @@ class CheckpointTest {
         }
     }
 
+    /** Two numeric columns, then category indices of 5 and 4 values; 22 samples, so batches of 4 end in one of 2. */
+    private static TestData withCategories(int n, long seed) {
+        TestData plain = TestData.twoClasses(n, seed);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed + 1);
+        double[][] x = new double[n][];
+        for (int i = 0; i < n; i++) {
+            x[i] = new double[] {plain.features()[i][0], plain.features()[i][1], random.nextInt(5), random.nextInt(4)};
+        }
+        return new TestData(x, plain.targets());
+    }
+
+    /** Embedding, batch normalization (one inside a residual block), residual blocks and layer normalization. */
+    private static Network everyKind(Precision precision) {
+        return Network.builder().input(2).categorical(5, 3).categorical(4, 2).dense(6, Activation.TANH)
+                .batchNorm(Activation.RELU).residual(Activation.RELU, b -> b.dense(5, Activation.TANH).dense(6)
+                        .batchNorm())
+                .layerNorm(Activation.leakyRelu(0.1)).dense(2, Activation.SOFTMAX).precision(precision).seed(3)
+                .build();
+    }
+
+    @Test
+    void resumingANetworkOfEveryKindIsBitIdenticalToTrainingWithoutInterruption() throws IOException {
+        TestData training = withCategories(22, 11);
+        TestData validation = withCategories(8, 12);
+        for (Precision precision : Precision.values()) {
+            for (Optimizer optimizer : List.of(Optimizer.adam(0.01), new TestComponents.Momentum(0.1, 0.9))) {
+                TrainingResult straight = trainer(optimizer).dropout(2, 0.25).build().fit(everyKind(precision),
+                        training, validation);
+
+                Path dir = folder.resolve("kinds-" + precision + "-" + optimizer.getClass().getSimpleName());
+                Trainer crashing = trainer(optimizer, Checkpoint.every(dir, 2), crashAfter(5)).dropout(2, 0.25)
+                        .build();
+                assertThatThrownBy(() -> crashing.fit(everyKind(precision), training, validation))
+                        .hasMessage("crash");
+                TrainingSnapshot checkpoint = Checkpoint.load(Checkpoint.file(dir));
+                assertThat(checkpoint.epoch()).isEqualTo(4);
+                assertThat(checkpoint.optimizerState().slots()).containsKeys("layer1.tables.1.embedding." + (optimizer
+                        instanceof TestComponents.Momentum ? "velocity" : "exp_avg"));
+                assertThat(checkpoint.optimizerState().slots().keySet()).anyMatch(k -> k.startsWith("layer4.f.2.scale."))
+                        .anyMatch(k -> k.startsWith("layer5.shift."));
+                io.github.backprop4j.BatchNorm norm = (io.github.backprop4j.BatchNorm) checkpoint.network().layer(3);
+                assertThat(norm.numBatchesTracked()).isEqualTo(4 * 6); // 6 batches per epoch
+
+                TrainingResult resumed = trainer(optimizer).dropout(2, 0.25).build().resume(checkpoint, training,
+                        validation);
+                assertThat(resumed.network()).as("%s %s", precision, optimizer).isEqualTo(straight.network());
+                assertThat(values(resumed.history())).isEqualTo(values(straight.history()));
+            }
+        }
+    }
+
+    /**
+     * {@code checkpoint-v1-float32.safetensors} was written by {@code Checkpoint.every} before the layer kinds (two
+     * epochs of Adam, batches of 4, on 12 samples of {@link TestData#twoClasses} drawn with seed 3, network
+     * {@code input(2).dense(3, TANH).dense(2, SOFTMAX)}, float32, seed 4): it still loads, saves back to the same
+     * bytes and resumes.
+     */
+    @Test
+    void aCheckpointSavedBeforeTheLayerKindsStillLoadsAndResumes() throws IOException {
+        byte[] original = LayerKindsModelFileTest.resource("/io/checkpoint-v1-float32.safetensors");
+        TrainingSnapshot old = Checkpoint.load(new ByteArrayInputStream(original));
+        assertThat(old.epoch()).isEqualTo(2);
+        assertThat(old.optimizerState().stepCount()).isEqualTo(6);
+        assertThat(old.optimizerState().slots()).containsOnlyKeys("layer1.weights.exp_avg",
+                "layer1.weights.exp_avg_sq", "layer1.bias.exp_avg", "layer1.bias.exp_avg_sq", "layer2.weights.exp_avg",
+                "layer2.weights.exp_avg_sq", "layer2.bias.exp_avg", "layer2.bias.exp_avg_sq");
+        assertThat(old.optimizer()).isEqualTo(Optimizer.adam(0.01));
+        assertThat(old.network().precision()).isEqualTo(Precision.FLOAT32);
+        if (ModelFile.libraryVersion().equals("development")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Checkpoint.save(old, out);
+            assertThat(out.toByteArray()).isEqualTo(original);
+        }
+        TrainingResult resumed = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.01)).epochs(3)
+                .batchSize(4).seed(1).logging(false).build().resume(old, TestData.twoClasses(12, 3), null);
+        assertThat(resumed.history().epochs()).hasSize(3);
+        assertThat(resumed.network()).isNotEqualTo(old.network());
+    }
+
     @Test
     void theLastCheckpointHoldsTheEndOfTraining() throws IOException {
         TrainingResult result = trainer(Optimizer.sgd(0.1), Checkpoint.every(folder, 4)).build()

@@ -98,6 +98,7 @@ class ModelFileFuzzTest {
         List<Seed> seeds = seeds();
         Network torchArchitecture = Network.builder().input(3).dense(5, Activation.RELU).dense(2, Activation.SOFTMAX)
                 .seed(1).build();
+        Network torchLayersArchitecture = LayerKindsModelFileTest.torchArchitecture(Precision.FLOAT64);
         SplittableRandom random = new SplittableRandom(seed);
         Outcomes outcomes = new Outcomes();
         for (int i = 0; i < cases; i++) {
@@ -111,6 +112,7 @@ class ModelFileFuzzTest {
                     case 0 -> ModelFile.load(new ByteArrayInputStream(mutated));
                     case 1 -> ModelFile.read(new ByteArrayInputStream(mutated), mutated.length, null, "fuzz");
                     case 2 -> ModelFile.loadWeights(new ByteArrayInputStream(mutated), torchArchitecture);
+                    case 4 -> ModelFile.loadWeights(new ByteArrayInputStream(mutated), torchLayersArchitecture);
                     default -> Checkpoint.read(new ByteArrayInputStream(mutated), random.nextBoolean() ? -1
                             : mutated.length, "fuzz").network();
                 };
@@ -132,7 +134,10 @@ class ModelFileFuzzTest {
         return outcomes;
     }
 
-    /** A valid file and the way of loading it that reads it fully: 0 model, 2 PyTorch weights, 3 checkpoint. */
+    /**
+     * A valid file and the way of loading it that reads it fully: 0 model, 2 PyTorch weights, 3 checkpoint, 4
+     * PyTorch weights of {@link LayerKindsModelFileTest#torchArchitecture every kind}.
+     */
     record Seed(byte[] bytes, int mode) {
     }
 
@@ -170,6 +175,11 @@ class ModelFileFuzzTest {
             }
             java.nio.file.Files.delete(folder);
         }
+        // Every layer kind: a model in both precisions, a checkpoint of an Adam run, PyTorch's state_dict.
+        seeds.add(new Seed(ModelFileTest.bytesOf(LayerKindsModelFileTest.everyKind(Precision.FLOAT64)), 0));
+        seeds.add(new Seed(ModelFileTest.bytesOf(LayerKindsModelFileTest.everyKind(Precision.FLOAT32)), 0));
+        seeds.add(new Seed(LayerKindsModelFileTest.resource("/io/torch/layers-f32.safetensors"), 4));
+        seeds.add(new Seed(kindsCheckpoint(), 3));
         HandWrittenFile f = new HandWrittenFile();
         long[] w = f.bits16(0x3C00, 0xC000, 0x3800, 0x0001, 0x7BFF, 0x8000);
         long[] b = f.bits16(0x3F80, 0x4049);
@@ -186,6 +196,27 @@ class ModelFileFuzzTest {
                 + gw[1] + "]},\"0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[" + gb[0] + ","
                 + gb[1] + "]}}"), 2));
         return seeds;
+    }
+
+    /** A checkpoint of two Adam steps on a network of every kind: buffers of tables, scales, inner layers. */
+    private static byte[] kindsCheckpoint() throws IOException {
+        Network network = Network.builder().input(1).categorical(3, 2).dense(4, Activation.TANH).batchNorm()
+                .residual(Activation.RELU, b -> b.dense(3, Activation.TANH).dense(4).layerNorm())
+                .dense(2, Activation.SOFTMAX).precision(Precision.FLOAT64).seed(6).build();
+        double[][] x = {{0.5, 0}, {-0.5, 2}, {0.25, 1}, {1, 2}};
+        double[][] y = {{1, 0}, {0, 1}, {0, 1}, {1, 0}};
+        OptimizerState state = new OptimizerState();
+        io.github.backprop4j.train.Backpropagator backprop = new io.github.backprop4j.train.Backpropagator(
+                Loss.CROSS_ENTROPY);
+        for (int step = 0; step < 2; step++) {
+            network = backprop.step(network, x, y, io.github.backprop4j.optim.Optimizer.adam(0.01), state);
+        }
+        TrainingSnapshot snapshot = new TrainingSnapshot(network, state, 1, 7, new History(List.of(
+                new EpochSummary(1, Map.of("loss", 0.5), 4, Duration.ofMillis(2), 0.01))), Loss.CROSS_ENTROPY,
+                io.github.backprop4j.optim.Optimizer.adam(0.01));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Checkpoint.save(snapshot, out);
+        return out.toByteArray();
     }
 
     static byte[] mutate(byte[] original, SplittableRandom random, String[] how) {

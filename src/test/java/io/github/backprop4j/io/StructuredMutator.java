@@ -25,15 +25,26 @@ final class StructuredMutator {
         "1.5", "1e400", "NaN", "Infinity", "", " 1", "float32", "float64", "float16", "relu", "softmax", "identity",
         "leaky_relu", "elu", "no_such_activation", "backprop4j.network", "backprop4j.checkpoint", "mse",
         "cross_entropy", "adam", "sgd", "loss,loss", "loss", "val_loss", "9223372036854775807",
-        "-9223372036854775808", "99999999999999999999", "0.001", "-0.0", "a,b,c"};
+        "-9223372036854775808", "99999999999999999999", "0.001", "-0.0", "a,b,c", "dense", "layer_norm",
+        "batch_norm", "embedding", "residual", "conv", "layer_kinds", "layer_kinds,qz", ",layer_kinds", "1.0E-5", "1e-5",
+        "-1.0E-5", "0.0", "0.1", "1.0", "1.0000001", "8", "7", "6", "4", "5"};
     private static final String[] METADATA_KEYS = {"format", "format_version", "precision", "input_size",
         "layer_count", "layer1.units", "layer1.activation", "layer1.activation.alpha", "layer2.units",
         "layer9.units", "required_features", "epoch", "seed", "optimizer_state.step_count", "loss", "optimizer",
         "optimizer.learning_rate", "optimizer.beta1", "history.1.names", "history.1.value.0", "history.1.samples",
-        "history.2.learning_rate", "history.3.names", "library_version"};
+        "history.2.learning_rate", "history.3.names", "library_version", "layer1.kind", "layer2.kind", "layer3.kind",
+        "layer3.eps", "layer3.momentum", "layer5.eps", "layer1.numeric_columns", "layer1.tables",
+        "layer1.tables.0.cardinality", "layer1.tables.1.dimension", "layer1.tables.2.dimension", "layer4.inner_layers",
+        "layer4.f.0.kind", "layer4.f.1.units", "layer4.f.0.activation", "layer4.f.2.units", "layer4.f.2.kind",
+        "layer6.f.0.eps", "layer6.f.2.inner_layers", "layer6.f.2.f.0.kind", "layer6.f.2.f.1.activation.alpha"};
     private static final String[] TENSOR_NAMES = {"0.weight", "0.bias", "1.weight", "2.weight", "2.bias", "4.weight",
         "optimizer.layer1.weights.exp_avg", "optimizer.layer1.bias.exp_avg_sq", "optimizer.layer9.weights.m",
-        "optimizer.layer1.weights", "optimizer.layer0.bias.v", "optimizer.layer1.kernel.v", "x", "", "__metadata__"};
+        "optimizer.layer1.weights", "optimizer.layer0.bias.v", "optimizer.layer1.kernel.v", "x", "", "__metadata__",
+        "0.tables.0.weight", "0.tables.2.weight", "3.weight", "3.running_mean", "3.running_var",
+        "3.num_batches_tracked", "5.f.0.weight", "5.f.1.weight", "5.f.2.bias", "9.f.0.num_batches_tracked",
+        "optimizer.layer1.tables.0.embedding.exp_avg", "optimizer.layer3.scale.exp_avg", "optimizer.layer3.shift.m",
+        "optimizer.layer4.f.0.weights.exp_avg_sq", "optimizer.layer4.f.2.bias.exp_avg", "optimizer.layer4.f.x.bias.m",
+        "optimizer.layer3.running_mean.m", "optimizer.layer6.f.2.f.1.weights.exp_avg"};
 
     private StructuredMutator() {
     }
@@ -131,11 +142,13 @@ final class StructuredMutator {
                 parts.set(parts.indexOf(part), new Part(name, part.fields(), part.data()));
                 how[0] = "tensor " + part.name() + " renamed " + name;
             }
-            case 8 -> {
+            case 8 -> { // an int64 vector, or a scalar count as PyTorch saves num_batches_tracked
                 Map<String, Object> fields = new LinkedHashMap<>();
                 fields.put("dtype", "I64");
-                fields.put("shape", List.of(new Json.Num("2")));
-                byte[] data = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(random.nextLong())
+                boolean scalar = random.nextBoolean();
+                fields.put("shape", scalar ? List.of() : List.of(new Json.Num("2")));
+                byte[] data = scalar ? ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(random.nextInt(3)
+                        - 1).array() : ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(random.nextLong())
                         .putLong(7).array();
                 String name = TENSOR_NAMES[random.nextInt(TENSOR_NAMES.length)];
                 parts.removeIf(p -> p.name().equals(name));
