@@ -146,10 +146,27 @@ final class BuiltInActivations {
     private abstract static class Named implements ElementwiseActivation {
         private final String name;
         private final boolean reluFamily;
+        /**
+         * {@code this::value} and {@code this::derivative}, made once: the interface's default methods make a new
+         * bound method reference in every call, an allocation in every training step the JIT does not always
+         * remove. The same functions, so the same bits.
+         */
+        private final java.util.function.DoubleUnaryOperator valueFunction = this::value;
+        private final java.util.function.DoubleBinaryOperator derivativeFunction = this::derivative;
 
         Named(String name, boolean reluFamily) {
             this.name = name;
             this.reluFamily = reluFamily;
+        }
+
+        @Override
+        public void forward(Matrix z, Matrix a) {
+            z.map(valueFunction, a);
+        }
+
+        @Override
+        public void backward(Matrix z, Matrix a, Matrix upstream, Matrix out) {
+            Matrix.mapBackward(z, a, upstream, derivativeFunction, out);
         }
 
         @Override

@@ -1,7 +1,5 @@
 package io.github.backprop4j.math;
 
-import java.util.Objects;
-
 /**
  * Argument checks shared by every package of the library, so that each bad input gets the same kind of
  * message: the argument's name, what is wrong, and the sizes or position involved.
@@ -23,7 +21,10 @@ public final class Checks {
      * @throws NullPointerException naming the argument, if {@code value} is {@code null}
      */
     public static <T> T notNull(T value, String name) {
-        return Objects.requireNonNull(value, () -> name + " must not be null");
+        if (value == null) { // not requireNonNull(value, () -> …): that lambda, capturing name, is a new object per call
+            throw new NullPointerException(name + " must not be null");
+        }
+        return value;
     }
 
     /**

@@ -1013,15 +1013,18 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
             String what) {
         Checks.notNull(x, "x");
         checkSameShape(out, x, what);
-        for (Matrix s : new Matrix[] {s1, s2}) {
-            Checks.notNull(s, "statistics");
-            if (s.precision() != x.precision()) {
-                throw new IllegalArgumentException(what + ": precision mismatch, " + s + " and " + x);
-            }
-            if (s.rows != statRows || s.cols != statCols) {
-                throw new IllegalArgumentException(what + ": a statistic is " + s.shape() + " but must be " + statRows
-                        + " × " + statCols + " for " + x.shape());
-            }
+        checkStatistic(x, s1, statRows, statCols, what); // one call each, not a loop over a new array: no garbage
+        checkStatistic(x, s2, statRows, statCols, what);
+    }
+
+    private static void checkStatistic(Matrix x, Matrix s, int statRows, int statCols, String what) {
+        Checks.notNull(s, "statistics");
+        if (s.precision() != x.precision()) {
+            throw new IllegalArgumentException(what + ": precision mismatch, " + s + " and " + x);
+        }
+        if (s.rows != statRows || s.cols != statCols) {
+            throw new IllegalArgumentException(what + ": a statistic is " + s.shape() + " but must be " + statRows
+                    + " × " + statCols + " for " + x.shape());
         }
     }
 
@@ -1037,8 +1040,10 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
      */
     public static void requireCategoryIndices(Matrix x, int numeric, int[] cardinalities, String name) {
         Checks.notNull(x, name);
-        Checks.sameSize(x.cols, numeric + cardinalities.length, name + ": the number of columns",
-                numeric + " numeric + " + cardinalities.length + " categorical columns");
+        if (x.cols != numeric + cardinalities.length) { // the messages only on a mismatch: no strings per batch
+            Checks.sameSize(x.cols, numeric + cardinalities.length, name + ": the number of columns",
+                    numeric + " numeric + " + cardinalities.length + " categorical columns");
+        }
         for (int r = 0; r < x.rows; r++) {
             for (int k = 0; k < cardinalities.length; k++) {
                 double v = x.get(r, numeric + k);
@@ -1095,8 +1100,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     public static void embedBackward(Matrix x, int numeric, Matrix delta, java.util.List<Matrix> tableGradients,
             Matrix dx) {
         checkEmbedding(x, numeric, tableGradients, delta, "embedBackward");
-        for (Matrix g : tableGradients) {
-            g.fill(0); // checks that it is writable
+        for (int k = 0; k < tableGradients.size(); k++) {
+            tableGradients.get(k).fill(0); // checks that it is writable
         }
         for (int r = 0; r < x.rows; r++) {
             int at = numeric;
@@ -1126,8 +1131,8 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
         Checks.notNull(tables, "tables");
         Checks.notNull(out, "out");
         int width = numeric;
-        for (Matrix t : tables) {
-            Checks.notNull(t, "table");
+        for (int k = 0; k < tables.size(); k++) { // indexed, not for-each: no iterator per batch
+            Matrix t = Checks.notNull(tables.get(k), "table");
             if (t.precision() != out.precision()) {
                 throw new IllegalArgumentException(what + ": precision mismatch, " + t + " and " + out);
             }

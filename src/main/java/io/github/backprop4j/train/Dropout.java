@@ -73,7 +73,9 @@ public final class Dropout {
     }
 
     /**
-     * Checks that every configured layer exists in the network and is not the output layer.
+     * Checks that every configured layer exists in the network and is not the output layer, and that the inputs
+     * do not drop when layer 1 is an {@link io.github.backprop4j.Embedding} (a dropped or rescaled category index
+     * is no category; drop the embedding's output, layer 1, instead).
      *
      * @param network the network to be trained
      * @throws IllegalArgumentException naming the layer and the valid range
@@ -85,6 +87,11 @@ public final class Dropout {
                 throw new IllegalArgumentException("dropout on layer " + layer + " is not possible: it may apply to "
                         + "layers 0.." + (network.layerCount() - 1) + " (the output layer " + network.layerCount()
                         + " cannot drop)");
+            }
+            if (layer == 0 && rate(0) > 0 && network.layer(1) instanceof io.github.backprop4j.Embedding) {
+                throw new IllegalArgumentException("dropout on layer 0 (the inputs) is not possible: layer 1 is an "
+                        + "embedding layer, whose category index columns cannot be dropped or rescaled; drop its "
+                        + "output, layer 1, instead");
             }
         }
     }

@@ -119,8 +119,9 @@ public final class Trainer {
      * @param network the network to start from; not changed
      * @param training the training data
      * @return the trained network and the history
-     * @throws IllegalArgumentException if the data do not fit the network or the configuration, or the training
-     *     data yield no batch in an epoch
+     * @throws IllegalArgumentException if the data do not fit the network or the configuration (e.g. a network
+     *     with batch normalization and in-memory data whose batch size leaves a batch of 1 sample), or the
+     *     training data yield no batch in an epoch
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
      */
     public TrainingResult fit(Network network, DataSource training) {
@@ -153,8 +154,9 @@ public final class Trainer {
      * @param training the training data
      * @param validation the validation data, or {@code null} for none
      * @return the trained network and the history
-     * @throws IllegalArgumentException if the data do not fit the network or the configuration, or the training
-     *     data yield no batch in an epoch
+     * @throws IllegalArgumentException if the data do not fit the network or the configuration (e.g. a network
+     *     with batch normalization and in-memory data whose batch size leaves a batch of 1 sample), or the
+     *     training data yield no batch in an epoch
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
      * @throws IllegalStateException if the learning-rate schedule returns a negative or non-finite rate
      */
@@ -174,8 +176,8 @@ public final class Trainer {
      * @param training the training data, as in the interrupted run
      * @param validation the validation data, or {@code null} for none
      * @return the trained network and the whole history
-     * @throws IllegalArgumentException if the data do not fit the network, or the training data yield no batch
-     *     in an epoch
+     * @throws IllegalArgumentException if the data do not fit the network (or, with batch normalization, leave a
+     *     batch of 1 sample), or the training data yield no batch in an epoch
      * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite
      */
     public TrainingResult resume(TrainingSnapshot from, DataSource training, DataSource validation) {

@@ -77,6 +77,7 @@ final class TrainingLoop {
         if (validation != null) {
             DataChecks.values(start, loss, validation, "validation");
         }
+        DataChecks.batchesForBatchNormalization(start, training, config.batchSize(), "training");
         config.dropout().checkFits(start);
         EarlyStopping.Tracker earlyStopping = config.earlyStopping() == null ? null
                 : EarlyStopping.Tracker.forRun(config.earlyStopping(), metrics, validation != null, start);

@@ -9,7 +9,7 @@ import io.github.backprop4j.Parameter;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
-import io.github.backprop4j.optim.ParameterKind;
+import io.github.backprop4j.optim.ParameterState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +36,8 @@ final class TrainingSession {
     private final Loss loss;
     private final Optimizer optimizer;
     private final OptimizerState state;
-    private final Dropout dropout;
+    /** Per layer 0..L: its dropout rate, read once ({@link Dropout#rate} boxes its answer). */
+    private final double[] dropRate;
     private final double clipNorm;
     private final int last;
     private final Activation[] sigma;
@@ -46,6 +47,8 @@ final class TrainingSession {
     private final Matrix[][] theta;
     private final Matrix[][] gradient;
     private final Parameter[][] parameters;
+    /** Per layer 1..L, per parameter: its optimizer state, asked for at the first update. */
+    private final ParameterState[][] parameterStates;
     private final int[] width;
 
     /** Buffers of the current batch size, per layer 0..L. */
@@ -61,6 +64,8 @@ final class TrainingSession {
      */
     private Matrix[][] spare;
     private int spareRows;
+    /** The current set, {@code {z, a, passed, mask, delta}} (the arrays above), kept to swap with {@link #spare}. */
+    private Matrix[][] held;
 
     private Network snapshot;
     private boolean changedSinceSnapshot;
@@ -71,7 +76,6 @@ final class TrainingSession {
         this.loss = loss;
         this.optimizer = optimizer;
         this.state = state;
-        this.dropout = dropout;
         this.clipNorm = clipNorm;
         this.last = start.layerCount();
         this.sigma = new Activation[last + 1];
@@ -79,7 +83,12 @@ final class TrainingSession {
         this.theta = new Matrix[last + 1][];
         this.gradient = new Matrix[last + 1][];
         this.parameters = new Parameter[last + 1][];
+        this.parameterStates = new ParameterState[last + 1][];
         this.width = new int[last + 1];
+        this.dropRate = new double[last + 1];
+        for (int l = 0; l <= last; l++) {
+            dropRate[l] = dropout.rate(l);
+        }
         width[0] = start.inputSize();
         for (int l = 1; l <= last; l++) {
             Layer original = start.layer(l);
@@ -88,6 +97,7 @@ final class TrainingSession {
             theta[l] = layer[l].values().toArray(Matrix[]::new);
             gradient[l] = layer[l].gradients().toArray(Matrix[]::new);
             parameters[l] = original.parameters().toArray(Parameter[]::new);
+            parameterStates[l] = new ParameterState[parameters[l].length];
             width[l] = original.outputSize();
         }
         this.snapshot = start;
@@ -97,21 +107,21 @@ final class TrainingSession {
         if (batchRows == rows) {
             return;
         }
-        Matrix[][] current = rows == 0 ? null : new Matrix[][] {z, a, passed, mask, delta};
-        int currentRows = rows;
-        if (spare != null && spareRows == batchRows) {
-            rows = spareRows;
-            z = spare[0];
-            a = spare[1];
-            passed = spare[2];
-            mask = spare[3];
-            delta = spare[4];
+        if (spare != null && spareRows == batchRows) { // swap the two sets: no allocation
+            Matrix[][] current = held;
+            held = spare;
             spare = current;
-            spareRows = currentRows;
+            spareRows = rows;
+            rows = batchRows;
+            z = held[0];
+            a = held[1];
+            passed = held[2];
+            mask = held[3];
+            delta = held[4];
             return;
         }
-        spare = current;
-        spareRows = currentRows;
+        spare = held;
+        spareRows = rows;
         rows = batchRows;
         z = new Matrix[last + 1];
         a = new Matrix[last + 1];
@@ -125,11 +135,12 @@ final class TrainingSession {
                 a[l] = Matrix.zeros(precision, rows, width[l]);
                 delta[l] = Matrix.zeros(precision, rows, width[l]);
             }
-            if (dropout.rate(l) > 0) {
+            if (dropRate[l] > 0) {
                 mask[l] = Matrix.zeros(precision, rows, width[l]);
                 passed[l] = Matrix.zeros(precision, rows, width[l]);
             }
         }
+        held = new Matrix[][] {z, a, passed, mask, delta};
     }
 
     /**
@@ -170,7 +181,7 @@ final class TrainingSession {
                 }
             }
             Matrix al = l == 0 ? x : a[l];
-            double rate = dropout.rate(l);
+            double rate = dropRate[l];
             if (rate > 0) {
                 mask[l].fillDropoutMask(random, rate);
                 Matrix.zip(al, mask[l], TIMES, passed[l]); //          ãˡ = aˡ ⊙ mˡ
@@ -207,11 +218,25 @@ final class TrainingSession {
         changedSinceSnapshot = true;
         for (int l = 1; l <= last; l++) {
             for (int i = 0; i < theta[l].length; i++) {
-                Parameter p = parameters[l][i];
-                optimizer.update(theta[l][i], g[l][i], eta, state.forParameter(l, p.path(), p.kind(), theta[l][i])); // (7)
+                optimizer.update(theta[l][i], g[l][i], eta, parameterState(l, i)); // (7)
             }
         }
         state.completeStep();
+    }
+
+    /**
+     * The optimizer state of parameter {@code i} of layer {@code l}: what {@link OptimizerState#forParameter}
+     * returns for it, asked once (it returns the same view every time for the same shape, but names an inner
+     * parameter's buffers by a new string each time it is asked).
+     */
+    private ParameterState parameterState(int l, int i) {
+        ParameterState s = parameterStates[l][i];
+        if (s == null) {
+            Parameter p = parameters[l][i];
+            s = state.forParameter(l, p.path(), p.kind(), theta[l][i]);
+            parameterStates[l][i] = s;
+        }
+        return s;
     }
 
     /** The gradients clipped by global norm exactly as {@link Gradients#clippedByGlobalNorm} clips them. */

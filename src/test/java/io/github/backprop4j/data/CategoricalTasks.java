@@ -26,13 +26,13 @@ import java.util.SplittableRandom;
  *
  * <p>Everything is drawn from the seed: the same seed gives an equal task and equal samples.
  */
-final class CategoricalTasks {
+public final class CategoricalTasks {
 
     /** The cardinalities of the three categorical columns. */
-    static final int[] CARDINALITIES = {8, 13, 20};
+    public static final int[] CARDINALITIES = {8, 13, 20};
 
     /** The number of numeric columns, which come first in each row. */
-    static final int NUMERIC = 2;
+    public static final int NUMERIC = 2;
 
     /** The largest |Pearson correlation| between a column's category indices and their scores. */
     static final double MAX_INDEX_CORRELATION = 0.2;
@@ -45,10 +45,10 @@ final class CategoricalTasks {
      *
      * @param scores {@code scores[c][k]}, the score of category {@code k} of column {@code c}
      */
-    record Task(double[][] scores) {
+    public record Task(double[][] scores) {
 
         /** The categories: column {@code "cat<c>"} holds the values {@code "c<c>_v<k>"}, in index order. */
-        Categories categories() {
+        public Categories categories() {
             List<CategoryMapping> mappings = new ArrayList<>();
             for (int c = 0; c < scores.length; c++) {
                 List<String> values = new ArrayList<>();
@@ -76,7 +76,7 @@ final class CategoricalTasks {
          * @param seed the seed of the samples (not of the task)
          * @return a two-class data set of {@code NUMERIC + 3} features, its last three declared categorical
          */
-        DataSet sample(int samples, long seed) {
+        public DataSet sample(int samples, long seed) {
             Checks.positive(samples, "samples");
             SplittableRandom random = new SplittableRandom(seed);
             double[][] x = new double[samples][NUMERIC + scores.length];
@@ -101,7 +101,7 @@ final class CategoricalTasks {
      * @param seed the seed
      * @return the task
      */
-    static Task task(long seed) {
+    public static Task task(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         double[][] scores = new double[CARDINALITIES.length][];
         for (int c = 0; c < scores.length; c++) {
@@ -119,7 +119,7 @@ final class CategoricalTasks {
      * @param seed the seed of the task and of its samples
      * @return the samples, as {@link Task#sample}
      */
-    static DataSet generate(int samples, long seed) {
+    public static DataSet generate(int samples, long seed) {
         return task(seed).sample(samples, seed ^ 0x9E3779B97F4A7C15L);
     }
 

@@ -56,6 +56,19 @@ class DropoutTest {
     }
 
     @Test
+    void theInputsOfAnEmbeddingLayerCannotDropButItsOutputCan() {
+        Network embedded = Network.builder().input(2).categorical(5, 3).dense(4, Activation.TANH)
+                .dense(3, Activation.SOFTMAX).precision(Precision.FLOAT64).seed(3).build();
+        double[][] x = {{0.5, -1, 4}, {1, 0.25, 0}, {-0.5, 2, 3}, {0, 0, 1}};
+        DataSet data = DataSet.ofLabels(x, new int[] {0, 1, 2, 1}, 3);
+
+        assertThatIllegalArgumentException().isThrownBy(() -> trainer().dropout(0, 0.2).build().fit(embedded, data))
+                .withMessageContaining("dropout on layer 0").withMessageContaining("embedding layer")
+                .withMessageContaining("layer 1, instead");
+        assertThat(trainer().dropout(1, 0.2).build().fit(embedded, data).stopReason()).startsWith("completed");
+    }
+
+    @Test
     void aNegativeLayerIsRefused() {
         assertThatIllegalArgumentException().isThrownBy(() -> Dropout.none().with(-1, 0.5))
                 .withMessageContaining("-1").withMessageContaining("0 is the input");

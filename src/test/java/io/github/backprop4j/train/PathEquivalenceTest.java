@@ -6,6 +6,7 @@ import io.github.backprop4j.Activation;
 import io.github.backprop4j.ElementwiseActivation;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.Parameter;
 import io.github.backprop4j.data.Batch;
 import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.data.DataSource;
@@ -61,7 +62,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>global-norm clipping: off, 0.05 (the norm exceeds it in most steps), 1 (in a sixth of the steps);</li>
  *   <li>data source: a float64 {@link DataSet} and a float32 one (fit gathers their rows into its own buffers)
  *       and a streamed {@link DataSource} (fit uses its pass);</li>
- *   <li>batch size: 4, 9, 13 (last batches of 1, 2 and 3 samples).</li>
+ *   <li>batch size: 4, 9, 13 (last batches of 1, 2 and 3 samples; 5 instead of 4 with batch normalization,
+ *       which cannot train on a batch of 1);</li>
+ *   <li>architecture: the dense 6-17-9-3 network (strands 1–7), or one of six with other layer kinds: layer
+ *       norms, batch norms, an embedding of two category columns (the data's last two columns become category
+ *       indices; no dropout on its inputs), two residual blocks, batch norm inside a residual block, and every
+ *       kind in one network.</li>
  * </ul>
  *
  * <p><b>The design</b>, not the full product: seven strands, each the full product of the factors named, every
@@ -79,9 +85,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>user optimizer × gradient transform (24): a transform chain around an optimizer that is not built in;</li>
  *   <li>dropout × global-norm clipping × precision (30): the masks of both buffer sets of a run, the clipped
  *       copies of the session's gradient buffers;</li>
- *   <li>data source × batch size × precision (18), and schedule × precision (18).</li>
+ *   <li>data source × batch size × precision (18), and schedule × precision (18);</li>
+ *   <li>for each of the six architectures with other layer kinds: × optimizer (11), × gradient transform (12,
+ *       among them frozen layers, so a frozen embedding or batch norm), × dropout × precision (10), × global-norm
+ *       clipping × precision (6), × data source × precision (6), × batch size × precision (6) (306 cases): their
+ *       parameters' optimizer state names and gradients, batch normalization's running statistics carried into
+ *       the new network, an embedding's sparse gradients.</li>
  * </ol>
- * 184 cases, each named by its strand and all its levels.
+ * 490 cases, each named by its strand and all its levels. Networks are compared parameter by parameter and
+ * buffer by buffer, then as wholes.
  */
 class PathEquivalenceTest {
 
@@ -324,13 +336,59 @@ class PathEquivalenceTest {
 
     private static final List<Integer> BATCH_SIZES = List.of(4, 9, 13);
 
+    /**
+     * The layers of a case's network: the dense 6-17-9-3 network of the first strands, or one with other layer
+     * kinds (6 inputs, 3 outputs, the case's two hidden activations and output activation in it).
+     */
+    record Architecture(String label, boolean batchNormalization, boolean embedding,
+            Function<Case, Network.Builder> layers) {
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    private static final Architecture DENSE = new Architecture("dense 6-17-9-3", false, false,
+            c -> Network.builder().input(FEATURES).dense(17, c.hidden1().value()).dense(9, c.hidden2().value())
+                    .dense(OUTPUTS, c.loss().output()));
+
+    /** Numeric columns and the cardinalities of the two category columns of the embedding architectures. */
+    private static final int NUMERIC = FEATURES - 2;
+    private static final int[] CARDINALITIES = {5, 4};
+
+    private static final List<Architecture> KINDS = List.of(
+            new Architecture("layer norm: 6-17 LN-9 LN(tanh)-3", false, false,
+                    c -> Network.builder().input(FEATURES).dense(17, c.hidden1().value()).layerNorm()
+                            .dense(9, c.hidden2().value()).layerNorm(Activation.TANH).dense(OUTPUTS, c.loss().output())),
+            new Architecture("batch norm: 6-17 BN(relu)-9 BN-3", true, false,
+                    c -> Network.builder().input(FEATURES).dense(17).batchNorm(c.hidden1().value())
+                            .dense(9, c.hidden2().value()).batchNorm().dense(OUTPUTS, c.loss().output())),
+            new Architecture("embedding 4 + 5×3, 4×2 → 9-17-9-3", false, true,
+                    c -> Network.builder().input(NUMERIC).categorical(CARDINALITIES[0], 3)
+                            .categorical(CARDINALITIES[1], 2).dense(17, c.hidden1().value())
+                            .dense(9, c.hidden2().value()).dense(OUTPUTS, c.loss().output())),
+            new Architecture("residual: 6-8, 8 + f(8-12 tanh-8), relu(8 + f(8)), 3", false, false,
+                    c -> Network.builder().input(FEATURES).dense(8, c.hidden1().value())
+                            .residual(b -> b.dense(12, Activation.TANH).dense(8))
+                            .residual(Activation.RELU, b -> b.dense(8, c.hidden2().value()))
+                            .dense(OUTPUTS, c.loss().output())),
+            new Architecture("batch norm in a residual block: 6-8, 8 + f(8 BN(tanh) 8), LN, 3", true, false,
+                    c -> Network.builder().input(FEATURES).dense(8, c.hidden1().value())
+                            .residual(b -> b.dense(8).batchNorm(Activation.TANH).dense(8, c.hidden2().value()))
+                            .layerNorm().dense(OUTPUTS, c.loss().output())),
+            new Architecture("every kind: embedding, dense, LN, residual(dense, BN, dense), BN(relu), 3", true, true,
+                    c -> Network.builder().input(NUMERIC).categorical(CARDINALITIES[0], 3)
+                            .categorical(CARDINALITIES[1], 2).dense(10, c.hidden1().value()).layerNorm()
+                            .residual(Activation.TANH, b -> b.dense(7, c.hidden2().value()).batchNorm().dense(10))
+                            .batchNorm(Activation.RELU).dense(OUTPUTS, c.loss().output())));
+
     // ------------------------------------------------------------------ the design
 
     /** One case: a level of every factor. */
     record Case(String strand, int number, Precision precision, LossLevel loss, Level<Activation> hidden1,
             Level<Activation> hidden2, Level<Optimizer> optimizer, Level<UnaryOperator<Optimizer>> transform,
             Level<LearningRateSchedule> schedule, Level<Dropout> dropout, Level<Double> clipNorm,
-            Level<Function<DataSet, DataSource>> source, int batchSize, int epochs) {
+            Level<Function<DataSet, DataSource>> source, int batchSize, int epochs, Architecture architecture) {
 
         long seed() {
             return 1000L + number;
@@ -340,7 +398,8 @@ class PathEquivalenceTest {
         public String toString() {
             return "#" + number + " " + strand + " | " + precision + ", " + loss + ", hidden " + hidden1 + " + "
                     + hidden2 + ", " + optimizer + ", " + transform + ", " + schedule + ", " + dropout + ", "
-                    + clipNorm + ", " + source + ", batch " + batchSize + ", " + epochs + " epochs";
+                    + clipNorm + ", " + source + ", batch " + batchSize + ", " + epochs + " epochs"
+                    + (architecture == DENSE ? "" : ", " + architecture);
         }
     }
 
@@ -359,6 +418,7 @@ class PathEquivalenceTest {
         Level<Double> clipNorm;
         Level<Function<DataSet, DataSource>> source;
         int batchSize;
+        Architecture architecture = DENSE;
 
         Draft(String strand, int n) {
             this.strand = strand;
@@ -381,8 +441,15 @@ class PathEquivalenceTest {
         }
 
         Case build() {
+            int size = batchSize;
+            if (architecture.batchNormalization() && SAMPLES % size == 1) {
+                size++; // batch normalization cannot train on a last batch of 1 sample (Trainer refuses it)
+            }
+            if (architecture.embedding() && dropout.value().rate(0) > 0) {
+                dropout = DROPOUTS.get(0); // an embedding's category indices cannot drop (Trainer refuses it)
+            }
             return new Case(strand, n, precision, loss, hidden1, hidden2, optimizer, transform, schedule, dropout,
-                    clipNorm, source, batchSize, 2 + n % 2);
+                    clipNorm, source, size, 2 + n % 2, architecture);
         }
     }
 
@@ -472,6 +539,50 @@ class PathEquivalenceTest {
                 });
             }
         }
+        for (Architecture architecture : KINDS) {
+            for (Level<Optimizer> optimizer : OPTIMIZERS) {
+                d.add("layer kind × optimizer", c -> {
+                    c.architecture = architecture;
+                    c.optimizer = optimizer;
+                });
+            }
+            for (Level<UnaryOperator<Optimizer>> transform : TRANSFORMS) {
+                d.add("layer kind × transform", c -> {
+                    c.architecture = architecture;
+                    c.transform = transform;
+                });
+            }
+            for (Precision precision : PRECISIONS) {
+                for (Level<Dropout> dropout : DROPOUTS) {
+                    d.add("layer kind × dropout × precision", c -> {
+                        c.architecture = architecture;
+                        c.dropout = dropout;
+                        c.precision = precision;
+                    });
+                }
+                for (Level<Double> clipNorm : CLIP_NORMS) {
+                    d.add("layer kind × norm clipping × precision", c -> {
+                        c.architecture = architecture;
+                        c.clipNorm = clipNorm;
+                        c.precision = precision;
+                    });
+                }
+                for (Level<Function<DataSet, DataSource>> source : SOURCES) {
+                    d.add("layer kind × source × precision", c -> {
+                        c.architecture = architecture;
+                        c.source = source;
+                        c.precision = precision;
+                    });
+                }
+                for (int batchSize : BATCH_SIZES) {
+                    d.add("layer kind × batch size × precision", c -> {
+                        c.architecture = architecture;
+                        c.batchSize = batchSize;
+                        c.precision = precision;
+                    });
+                }
+            }
+        }
         return d.cases.stream();
     }
 
@@ -513,10 +624,16 @@ class PathEquivalenceTest {
         assertThat(boxed(fitted.history().values("loss"))).as(at + "the loss of every epoch")
                 .isEqualTo(replay.epochLosses);
         for (int l = 1; l <= start.layerCount(); l++) { // first where they differ, then every bit
-            assertThat(fitted.network().dense(l).weights()).as(at + "layer %d weights", l)
-                    .isDeepEqualTo(replay.network.dense(l).weights());
-            assertThat(fitted.network().dense(l).bias()).as(at + "layer %d bias", l)
-                    .containsExactly(replay.network.dense(l).bias());
+            List<Parameter> expected = replay.network.layer(l).parameters();
+            List<Parameter> actual = fitted.network().layer(l).parameters();
+            for (int i = 0; i < expected.size(); i++) {
+                assertThat(actual.get(i).value().toDoubleArray()).as(at + "layer %d %s", l, expected.get(i).name())
+                        .isDeepEqualTo(expected.get(i).value().toDoubleArray());
+            }
+            for (var buffer : replay.network.layer(l).buffers().entrySet()) {
+                assertThat(fitted.network().layer(l).buffers().get(buffer.getKey()).toDoubleArray())
+                        .as(at + "layer %d buffer %s", l, buffer.getKey()).isDeepEqualTo(buffer.getValue().toDoubleArray());
+            }
         }
         assertThat(fitted.network()).as(at + "the trained network, bit for bit").isEqualTo(replay.network);
         assertThat(replay.network).as(at + "training moved the parameters").isNotEqualTo(start);
@@ -571,12 +688,27 @@ class PathEquivalenceTest {
     // ------------------------------------------------------------------ data and network
 
     private static Network network(Case c) {
-        return Network.builder().input(FEATURES).dense(17, c.hidden1().value()).dense(9, c.hidden2().value())
-                .dense(OUTPUTS, c.loss().output()).seed(c.seed()).precision(c.precision()).build();
+        return c.architecture().layers().apply(c).seed(c.seed()).precision(c.precision()).build();
     }
 
     private static DataSource sourceOf(Case c) {
-        return c.source().value().apply(data(c.loss().targets(), c.seed()));
+        DataSet data = data(c.loss().targets(), c.seed());
+        if (c.architecture().embedding()) {
+            data = withCategories(data, c.seed());
+        }
+        return c.source().value().apply(data);
+    }
+
+    /** The data with their last two columns replaced by category indices of {@link #CARDINALITIES}. */
+    private static DataSet withCategories(DataSet data, long seed) {
+        SplittableRandom random = new SplittableRandom(~seed);
+        double[][] x = data.features().toDoubleArray();
+        for (double[] row : x) {
+            for (int k = 0; k < CARDINALITIES.length; k++) {
+                row[NUMERIC + k] = random.nextInt(CARDINALITIES[k]);
+            }
+        }
+        return DataSet.of(x, data.targets().toDoubleArray());
     }
 
     /** 29 samples of 6 features in [−1, 1], with targets of the given kind, all drawn from the seed. */
