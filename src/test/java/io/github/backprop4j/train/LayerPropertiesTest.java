@@ -127,14 +127,14 @@ class LayerPropertiesTest {
         assertThatThrownBy(() -> new Backpropagator(Loss.MSE).step(top, one, target, Optimizer.sgd(0.1),
                 new OptimizerState())).hasMessageContaining("batch normalization");
 
-        // Trainer.fit: 9 samples in batches of 4 leave a last batch of 1.
+        // Trainer.fit: 9 samples in batches of 4 leave a last batch of 1, refused before training starts.
         Matrix nine = Matrix.of(precision, LayerGradientCheckTest.uniform(new SplittableRandom(4), 9, 4, -2, 2), "x");
         Matrix y = Matrix.zeros(precision, 9, 2);
         Trainer trainer = Trainer.builder().loss(Loss.MSE).optimizer(Optimizer.sgd(0.1)).epochs(1).batchSize(4)
                 .shuffle(false).logging(false).seed(1).build();
         assertThatThrownBy(() -> trainer.fit(top, DataSet.of(nine, y))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("epoch 1, batch 3").hasMessageContaining("batch normalization (6 features)")
-                .hasMessageContaining("batch of 1 sample");
+                .hasMessageContaining("9 samples in batches of 4 leave a batch of 1 sample")
+                .hasMessageContaining("layer 2 (batch normalization)").hasMessageContaining("use a batch size of 3");
 
         // One sample is fine where no batch statistic is needed: evaluation mode and prediction.
         assertThat(ForwardPass.runForEvaluation(top, one).output().rows()).isEqualTo(1);
