@@ -66,8 +66,10 @@ public final class StepRunner {
         Matrix x = start.checkInputs(inputs, "inputs");
         Checks.notNull(targets, "targets");
         Checks.sameSize(targets.rows(), x.rows(), "targets: the number of rows", "the number of input samples");
-        Checks.sameSize(targets.cols(), start.outputSize(), "targets: the number of values per sample",
-                "the output size of layer " + start.layerCount() + " (the output layer)");
+        if (targets.cols() != start.outputSize()) { // the message is built only when needed: a step allocates nothing
+            Checks.sameSize(targets.cols(), start.outputSize(), "targets: the number of values per sample",
+                    "the output size of layer " + start.layerCount() + " (the output layer)");
+        }
         Matrix y = targets.precision() == start.precision() ? targets : targets.toPrecision(start.precision(), "targets");
         double cost = session.gradients(x, y, null);
         if (!Double.isFinite(cost)) {
