@@ -258,8 +258,7 @@ public final class BatchNorm extends Layer {
     @Override
     Matrix predict(Matrix input) {
         Matrix z = Matrix.zeros(precision(), input.rows(), outputSize());
-        Matrix.normalizeColumnsWith(input, runningMean, runningVar, eps, z); // x̂ = (x − running_mean)/√(running_var + ε)
-        Matrix.scaleShift(z, gamma, beta, z); //                               z = γ ⊙ x̂ + β
+        Computation.forwardWithRunningStatistics(input, gamma, beta, runningMean, runningVar, eps, z, z);
         activation.forward(z, z);
         return z;
     }
@@ -335,8 +334,7 @@ public final class BatchNorm extends Layer {
             lastRows = 0;
             if (!training) {
                 lastRows = x.rows();
-                Matrix.normalizeColumnsWith(x, runningMean, runningVar, eps, b[0]); // x̂ = (x − r_mean)/√(r_var + ε)
-                Matrix.scaleShift(b[0], gamma, beta, z); //                           z = γ ⊙ x̂ + β
+                forwardWithRunningStatistics(x, gamma, beta, runningMean, runningVar, eps, b[0], z);
                 return;
             }
             int n = x.rows();
@@ -353,6 +351,16 @@ public final class BatchNorm extends Layer {
             runningVar.scale(1 - momentum); //                    running_var ← (1 − m)·running_var + m·σ²·N/(N − 1)
             runningVar.addScaled(momentum * n / (n - 1), var);
             numBatchesTracked++;
+        }
+
+        /**
+         * The forward pass of prediction and of an evaluation-mode pass, with the running statistics:
+         * {@code x̂ = (x − running_mean)/√(running_var + ε)}, {@code z = γ ⊙ x̂ + β}; {@code z} may be {@code xhat}.
+         */
+        static void forwardWithRunningStatistics(Matrix x, Matrix gamma, Matrix beta, Matrix runningMean,
+                Matrix runningVar, double eps, Matrix xhat, Matrix z) {
+            Matrix.normalizeColumnsWith(x, runningMean, runningVar, eps, xhat); // x̂ = (x − r_mean)/√(r_var + ε)
+            Matrix.scaleShift(xhat, gamma, beta, z); //                           z = γ ⊙ x̂ + β
         }
 
         @Override

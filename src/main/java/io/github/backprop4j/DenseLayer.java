@@ -309,8 +309,7 @@ public final class DenseLayer extends Layer {
     @Override
     Matrix predict(Matrix input) {
         Matrix z = Matrix.zeros(precision(), input.rows(), outputSize());
-        Matrix.multiplyTransposed(input, weights, z); //   aˡ⁻¹·Wˡᵀ
-        activation.forward(z, bias, z); //                 zˡ = … + bˡ, aˡ = σˡ(zˡ), in place: no zˡ kept
+        Computation.forward(input, weights, bias, activation, z, z); // in place: no zˡ kept
         return z;
     }
 
@@ -358,6 +357,14 @@ public final class DenseLayer extends Layer {
         /** {@code z = x·Wᵀ}, then the bias and the activation in one pass: {@code z += b}, {@code a = σ(z)}. */
         @Override
         public void forward(Matrix x, Matrix z, Matrix a, boolean training) {
+            forward(x, w, b, sigma, z, a);
+        }
+
+        /**
+         * Equations (1) and (2), shared by training and prediction: {@code z = x·Wᵀ}, then {@code z += b} and
+         * {@code a = σ(z)} in one pass; {@code a} may be {@code z}.
+         */
+        static void forward(Matrix x, Matrix w, Matrix b, Activation sigma, Matrix z, Matrix a) {
             Matrix.multiplyTransposed(x, w, z); // (1) zˡ = ãˡ⁻¹·Wˡᵀ
             sigma.forward(z, b, a); //                   + bˡ, then (2) aˡ = σˡ(zˡ)
         }

@@ -220,9 +220,8 @@ public final class Embedding extends Layer {
 
     @Override
     Matrix predict(Matrix input) {
-        Matrix.requireCategoryIndices(input, numeric, cardinalities, "inputs");
         Matrix z = Matrix.zeros(precision(), input.rows(), outputSize());
-        Matrix.embed(input, numeric, tables, z);
+        Computation.forward(input, numeric, cardinalities, tables, z);
         activation.forward(z, z);
         return z;
     }
@@ -279,6 +278,11 @@ public final class Embedding extends Layer {
 
         @Override
         public void forward(Matrix x, Matrix z, boolean training) {
+            forward(x, numeric, cardinalities, tables, z);
+        }
+
+        /** The lookup, shared by training and prediction: {@code z = [x_numeric, E₀[c₀], E₁[c₁], …]}. */
+        static void forward(Matrix x, int numeric, int[] cardinalities, List<Matrix> tables, Matrix z) {
             Matrix.requireCategoryIndices(x, numeric, cardinalities, "inputs");
             Matrix.embed(x, numeric, tables, z); // z = [x_numeric, E₀[c₀], E₁[c₁], …]
         }

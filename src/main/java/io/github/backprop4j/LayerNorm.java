@@ -164,8 +164,8 @@ public final class LayerNorm extends Layer {
     @Override
     Matrix predict(Matrix input) {
         Matrix z = Matrix.zeros(precision(), input.rows(), outputSize());
-        Computation.normalize(input, gamma, beta, eps, z, Matrix.zeros(precision(), input.rows(), 1),
-                Matrix.zeros(precision(), input.rows(), 1));
+        Computation.forward(input, gamma, beta, eps, z, Matrix.zeros(precision(), input.rows(), 1),
+                Matrix.zeros(precision(), input.rows(), 1), z); // x̂ computed in z, then z = γ ⊙ x̂ + β over it
         activation.forward(z, z);
         return z;
     }
@@ -219,18 +219,21 @@ public final class LayerNorm extends Layer {
                 Matrix.zeros(p, rows, 1), Matrix.zeros(p, rows, f)});
         }
 
-        /** {@code x̂ = (x − μ)/√(σ² + ε)} per row into {@code z}, then {@code z = γ ⊙ x̂ + β}. */
-        static void normalize(Matrix x, Matrix gamma, Matrix beta, double eps, Matrix xhat, Matrix mean, Matrix var) {
+        /**
+         * The forward pass, shared by training and prediction: {@code μₙ}, {@code σ²ₙ} and
+         * {@code x̂ = (x − μₙ)/√(σ²ₙ + ε)} per row, then {@code z = γ ⊙ x̂ + β}; {@code z} may be {@code xhat}.
+         */
+        static void forward(Matrix x, Matrix gamma, Matrix beta, double eps, Matrix xhat, Matrix mean, Matrix var,
+                Matrix z) {
             Matrix.normalizeRows(x, eps, xhat, mean, var); // μₙ, σ²ₙ, x̂ₙ = (xₙ − μₙ)/√(σ²ₙ + ε)
-            Matrix.scaleShift(xhat, gamma, beta, xhat); //     z = γ ⊙ x̂ + β
+            Matrix.scaleShift(xhat, gamma, beta, z); //         z = γ ⊙ x̂ + β
         }
 
         @Override
         public void forward(Matrix x, Matrix z, boolean training) {
             Matrix[] b = buffers.forRows(x.rows());
             lastRows = x.rows();
-            Matrix.normalizeRows(x, eps, b[0], b[1], b[2]); // μₙ, σ²ₙ, x̂ₙ = (xₙ − μₙ)/√(σ²ₙ + ε)
-            Matrix.scaleShift(b[0], gamma, beta, z); //         z = γ ⊙ x̂ + β
+            forward(x, gamma, beta, eps, b[0], b[1], b[2], z);
         }
 
         /** Returns {@code "mean"} and {@code "var"} ({@code [batch × 1]}) and {@code "x_hat"} of the last forward. */
