@@ -48,6 +48,21 @@ final class BundledData {
         }
     }
 
+    /**
+     * One file of the bundled synthetic shop-returns data, read by the given reader.
+     *
+     * @param file {@code "train.csv"} (2,000 orders) or {@code "test.csv"} (600 more)
+     * @param reader the configured reader
+     * @return the data set
+     */
+    static DataSet shopReturns(String file, CsvReader reader) {
+        try (InputStream in = open("/data/shop-returns/" + file)) {
+            return reader.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static DataSet mnist(String part) {
         try (InputStream images = open("/data/mnist/" + part + "-images-idx3-ubyte.gz");
                 InputStream labels = open("/data/mnist/" + part + "-labels-idx1-ubyte.gz")) {

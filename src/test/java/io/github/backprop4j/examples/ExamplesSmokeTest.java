@@ -102,6 +102,28 @@ class ExamplesSmokeTest {
     }
 
     @Test
+    void tabularWithEmbeddingsBeatsIndicesFedAsNumbers() {
+        String output = captureStdout(() -> TabularWithEmbeddings.main(new String[0]));
+
+        assertThat(output).contains("2000 training orders, 600 test orders");
+        assertThat(output).containsPattern("(?m)^1 +embedding +identity +21 +250 +2 numeric, 12×6, 16×8, 10×5$");
+        assertThat(output).containsPattern("(?m)^3 +layer_norm +relu ");
+        assertThat(output).containsPattern("(?m)^4 +residual +relu ");
+        assertThat(output).containsPattern("(?m)^4\\.f\\.1 +dense +identity ");
+        double embeddings = printed(output, "test accuracy with embeddings: " + NUMBER);
+        double indices = printed(output, "test accuracy with indices as numbers: " + NUMBER);
+        assertThat(embeddings).isGreaterThan(0.85);
+        assertThat(embeddings - indices).as("embeddings %s against indices %s", embeddings, indices)
+                .isGreaterThan(0.05);
+        // the generator's rule makes this order a "no" with probability about 0.83
+        Matcher prediction = Pattern.compile("(?m)^a red dress for 49\\.90 EUR to Munich, delivered in 3 days: "
+                + "returned = (no|yes) \\(p = " + NUMBER + "\\)$").matcher(output);
+        assertThat(prediction.find()).as("a prediction line in:%n%s", output).isTrue();
+        assertThat(prediction.group(1)).isEqualTo("no");
+        assertThat(Double.parseDouble(prediction.group(2))).isBetween(0.5, 1.0);
+    }
+
+    @Test
     void biasUpdateWalkthroughPrintsTheHandCheckedValues() {
         String output = captureStdout(() -> BiasUpdateWalkthrough.main(new String[0]));
 
@@ -112,6 +134,13 @@ class ExamplesSmokeTest {
         assertThat(output).contains("a1 = [0.5932699921, 0.5968843783]");
         assertThat(output).doesNotContainPattern("\\d,\\d{10}");
         assertThat(output).containsPattern("loss after the step: 0\\.48178\\d+");
+    }
+
+    /** The number in the first match of {@code pattern}, whose one group is {@link #NUMBER}. */
+    private static double printed(String output, String pattern) {
+        Matcher m = Pattern.compile("(?m)^" + pattern + "$").matcher(output);
+        assertThat(m.find()).as("a line %s in:%n%s", pattern, output).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     /** Runs an example under a German default locale and returns what it printed to stdout. */
