@@ -678,7 +678,8 @@ public final class Network {
          * @throws IllegalArgumentException if the size is below 1
          */
         public Builder dense(int size, Activation activation, WeightInit init) {
-            Checks.positive(size, "layer " + (layers.size() + 1) + " size");
+            Checks.positive(size, (blockWidth != 0 ? "inner layer " + layers.size() : "layer "
+                    + (layers.size() + (categorical.isEmpty() ? 1 : 2))) + " size");
             Checks.notNull(activation, "activation");
             Checks.notNull(init, "init");
             layers.add(new Dense(size, activation, init));
@@ -849,12 +850,18 @@ public final class Network {
             return Network.of(built);
         }
 
-        /** Builds this builder's layers from an input of {@code width}, numbering them from {@code before + 1}. */
+        /**
+         * Builds this builder's layers from an input of {@code width}: a network's numbered from {@code before + 1}
+         * ("layer 2"), a residual block's as its inner layers, from 0 ("inner layer 0"), as {@link Residual} and
+         * the parameter names ({@code f.0.weight}) count them.
+         */
         private List<Layer> buildLayers(int width, SplittableRandom random, int before) {
+            boolean block = blockWidth != 0;
             List<Layer> built = new ArrayList<>();
             int previous = width;
             for (Object spec : layers) {
-                String where = "layer " + (before + built.size() + 1);
+                int index = built.size();
+                String where = block ? "inner layer " + index : "layer " + (before + index + 1);
                 Layer layer;
                 if (spec instanceof Dense d) {
                     // Each draw is a double from the one stream, rounded as it is stored in a float32 matrix:
@@ -871,18 +878,19 @@ public final class Network {
                     }
                 } else if (spec instanceof Block b) {
                     b.inner().precision = precision;
-                    List<Layer> inner = b.inner().buildLayers(previous, random, 0);
                     try {
-                        layer = Residual.of(inner, b.activation());
+                        layer = Residual.of(b.inner().buildLayers(previous, random, 0), b.activation());
                     } catch (IllegalArgumentException e) {
                         throw new IllegalArgumentException(where + " (residual block): " + e.getMessage(), e);
                     }
                 } else {
                     layer = ((Layer) spec).toPrecision(precision);
                     if (layer.inputSize() != previous) {
+                        String before1 = index > 0 ? (block ? "inner layer " + (index - 1) : "layer " + (before + index))
+                                + " has " + previous + " outputs"
+                                : (block ? "the block's input width is " : "the input size is ") + previous;
                         throw new IllegalArgumentException(where + " has " + layer.inputSize() + " inputs but "
-                                + (before + built.size() == 0 ? "the input size is " : "layer " + (before + built.size())
-                                        + " has ") + previous + (before + built.size() == 0 ? "" : " outputs"));
+                                + before1);
                     }
                 }
                 built.add(layer);

@@ -1,7 +1,12 @@
 package io.github.backprop4j.spark;
 
+import io.github.backprop4j.Layer;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.Parameter;
 import io.github.backprop4j.math.Matrix;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /** A Spark session for one test class, and helpers to compare networks. */
@@ -22,13 +27,36 @@ final class SparkTestSupport {
                 .getOrCreate();
     }
 
-    /** Returns ‖a − b‖∞ / ‖b‖∞ over every weight and bias. */
+    /**
+     * Returns ‖a − b‖∞ / ‖b‖∞ over every parameter and buffer of every layer ({@link Layer#parameters()},
+     * {@link Layer#buffers()}), of any kind; networks of other kinds, shapes or parameter names are refused.
+     */
     static double relativeDifference(Network a, Network b) {
+        if (a.layerCount() != b.layerCount()) {
+            throw new AssertionError("the networks differ in their layers: " + a + " and " + b);
+        }
         double diff = 0;
         double scale = 0;
         for (int l = 1; l <= b.layerCount(); l++) {
-            for (Matrix[] pair : new Matrix[][] {{a.dense(l).weightMatrix(), b.dense(l).weightMatrix()},
-                {a.dense(l).biasVector(), b.dense(l).biasVector()}}) {
+            Layer x = a.layer(l);
+            Layer y = b.layer(l);
+            List<Parameter> px = x.parameters();
+            List<Parameter> py = y.parameters();
+            if (!x.kind().equals(y.kind()) || !px.stream().map(Parameter::name).toList()
+                    .equals(py.stream().map(Parameter::name).toList()) || !x.buffers().keySet().equals(y.buffers().keySet())) {
+                throw new AssertionError("layer " + l + " differs in kind or tensors: " + x + " and " + y);
+            }
+            List<Matrix[]> pairs = new ArrayList<>();
+            for (int i = 0; i < py.size(); i++) {
+                pairs.add(new Matrix[] {px.get(i).value(), py.get(i).value()});
+            }
+            for (Map.Entry<String, Matrix> buffer : y.buffers().entrySet()) {
+                pairs.add(new Matrix[] {x.buffers().get(buffer.getKey()), buffer.getValue()});
+            }
+            for (Matrix[] pair : pairs) {
+                if (pair[0].rows() != pair[1].rows() || pair[0].cols() != pair[1].cols()) {
+                    throw new AssertionError("layer " + l + ": " + pair[0] + " and " + pair[1] + " differ in shape");
+                }
                 for (int i = 0; i < pair[1].rows(); i++) {
                     for (int j = 0; j < pair[1].cols(); j++) {
                         diff = Math.max(diff, Math.abs(pair[0].get(i, j) - pair[1].get(i, j)));
