@@ -246,7 +246,7 @@ public final class Embedding extends Layer {
         return java.util.Objects.hash(numeric, tables, activation);
     }
 
-    /** Returns the columns and tables, e.g. {@code "Embedding[3 numeric + 5×3, 4×2 → 8, FLOAT64]"}. */
+    /** Returns the columns and tables, e.g. {@code "Embedding[3 numeric + 5×3, 4×2 → 8, identity, FLOAT64]"}. */
     @Override
     public String toString() {
         return "Embedding[" + details().replaceFirst(", ", " + ") + " → " + outputSize() + ", " + activation + ", "

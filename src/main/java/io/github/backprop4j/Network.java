@@ -528,7 +528,7 @@ public final class Network {
             s.append('\n');
         }
         s.append(parameterCount()).append(" parameters, ").append(precision()).append(", ")
-                .append(parameterCount() * precision().bytesPerElement()).append(" bytes");
+                .append(parameterCount() * precision().bytesPerElement()).append(" bytes of parameters");
         return s.toString();
     }
 
@@ -578,15 +578,15 @@ public final class Network {
         private Long seed;
         private final List<Object> layers = new ArrayList<>();
         private final List<int[]> categorical = new ArrayList<>();
-        /** For the inner builder of a residual block: the width it starts from; 0 for a network's builder. */
-        private final int blockWidth;
+        /** Whether this is the inner builder of a residual block, on which network-wide calls are refused. */
+        private final boolean insideBlock;
 
         private Builder() {
-            this(0);
+            this(false);
         }
 
-        private Builder(int blockWidth) {
-            this.blockWidth = blockWidth;
+        private Builder(boolean insideBlock) {
+            this.insideBlock = insideBlock;
         }
 
         private record Dense(int size, Activation activation, WeightInit init) {
@@ -678,7 +678,7 @@ public final class Network {
          * @throws IllegalArgumentException if the size is below 1
          */
         public Builder dense(int size, Activation activation, WeightInit init) {
-            Checks.positive(size, (blockWidth != 0 ? "inner layer " + layers.size() : "layer "
+            Checks.positive(size, (insideBlock ? "inner layer " + layers.size() : "layer "
                     + (layers.size() + (categorical.isEmpty() ? 1 : 2))) + " size");
             Checks.notNull(activation, "activation");
             Checks.notNull(init, "init");
@@ -748,7 +748,7 @@ public final class Network {
         public Builder residual(Activation activation, java.util.function.Consumer<Builder> inner) {
             Checks.notNull(activation, "activation");
             Checks.notNull(inner, "inner");
-            Builder block = new Builder(-1);
+            Builder block = new Builder(true);
             block.precision = precision;
             inner.accept(block);
             if (block.layers.isEmpty()) {
@@ -799,7 +799,7 @@ public final class Network {
         }
 
         private void requireNetworkBuilder(String call) {
-            if (blockWidth != 0) {
+            if (insideBlock) {
                 throw new IllegalStateException(call + " describes the whole network and cannot be called inside a "
                         + "residual block");
             }
@@ -856,7 +856,7 @@ public final class Network {
          * the parameter names ({@code f.0.weight}) count them.
          */
         private List<Layer> buildLayers(int width, SplittableRandom random, int before) {
-            boolean block = blockWidth != 0;
+            boolean block = insideBlock;
             List<Layer> built = new ArrayList<>();
             int previous = width;
             for (Object spec : layers) {

@@ -216,7 +216,7 @@ public final class Residual extends Layer {
         return 31 * inner.hashCode() + activation.hashCode();
     }
 
-    /** Returns the width and inner layers, e.g. {@code "Residual[6: Layer[6 → 8, tanh, …], …, identity]"}. */
+    /** Returns the width and inner layers, e.g. {@code "Residual[6: [Layer[6 → 8, tanh, FLOAT64], Layer[8 → 6, identity, FLOAT64]], identity]"}. */
     @Override
     public String toString() {
         return "Residual[" + inputSize() + ": " + inner + ", " + activation + "]";

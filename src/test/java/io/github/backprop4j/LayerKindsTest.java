@@ -375,11 +375,11 @@ class LayerKindsTest {
         assertThat(lines[4]).endsWith("eps=1.0E-5");
         assertThat(lines[5]).endsWith("eps=1.0E-5, momentum=0.1, 0 batches tracked");
         assertThat(lines[6]).endsWith("x + f(x), f = dense(4, tanh) batch_norm(4, identity) dense(6, identity)");
-        assertThat(lines[lines.length - 1]).isEqualTo("187 parameters, FLOAT64, 1496 bytes");
+        assertThat(lines[lines.length - 1]).isEqualTo("187 parameters, FLOAT64, 1496 bytes of parameters");
         for (String line : lines) {
             assertThat(line).as("no trailing spaces").doesNotEndWith(" ");
         }
-        assertThat(allKinds(Precision.FLOAT32, 1).summary()).endsWith("187 parameters, FLOAT32, 748 bytes");
+        assertThat(allKinds(Precision.FLOAT32, 1).summary()).endsWith("187 parameters, FLOAT32, 748 bytes of parameters");
     }
 
     @Test
