@@ -43,6 +43,8 @@ def rows(path):
     by = {}
     for line in open(path):
         m = json.loads(line)
+        if "value" not in m:
+            continue
         key = (m["path"], m["row"], m.get("batch"), m.get("threads"))
         by.setdefault(key, []).append((m["value"], m["unit"]))
     return by

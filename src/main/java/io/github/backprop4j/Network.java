@@ -447,8 +447,10 @@ public final class Network {
      */
     public Matrix checkInputs(Matrix inputs, String name) {
         Checks.notNull(inputs, name);
-        Checks.sameSize(inputs.cols(), inputSize(), name + ": the number of features per sample",
-                "the input size of layer 1");
+        if (inputs.cols() != inputSize()) { // the message is built only when needed: a training step allocates nothing
+            Checks.sameSize(inputs.cols(), inputSize(), name + ": the number of features per sample",
+                    "the input size of layer 1");
+        }
         inputs.requireFinite(name);
         return inputs.precision() == precision() ? inputs : inputs.toPrecision(precision(), name);
     }

@@ -3,14 +3,15 @@ package io.github.backprop4j.train;
 import io.github.backprop4j.DenseLayer;
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.LayerComputation;
-import io.github.backprop4j.Parameter;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.Parameter;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
 import io.github.backprop4j.optim.ParameterKind;
+import io.github.backprop4j.optim.ParameterState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -260,7 +261,8 @@ public final class Backpropagator {
                     + gradient + " but the parameter is " + value);
         }
         Matrix theta = value.copy();
-        optimizer.update(theta, gradient, eta, state.forParameter(layer, parameter.path(), parameter.kind(), theta)); // (7)
+        ParameterState buffers = state.forParameter(layer, parameter.path(), parameter.kind(), theta);
+        optimizer.update(theta, gradient, eta, buffers); // (7) θ ← θ − η·∂C/∂θ
         int[] at = theta.firstNonFinite();
         if (at != null) {
             throw new ArithmeticException("the update made layer " + layer + " " + parameter.path()

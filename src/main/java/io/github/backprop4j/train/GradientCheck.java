@@ -1,9 +1,9 @@
 package io.github.backprop4j.train;
 
 import io.github.backprop4j.Layer;
-import io.github.backprop4j.Parameter;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.Parameter;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;

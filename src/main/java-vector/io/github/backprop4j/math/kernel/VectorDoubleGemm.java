@@ -107,8 +107,10 @@ public final class VectorDoubleGemm implements DoubleGemm {
     @Override
     public void relu(double[] x, double[] out) {
         int full = S.loopBound(x.length);
-        for (int i = 0; i < full; i += V) {
-            relu(DoubleVector.fromArray(S, x, i)).intoArray(out, i);
+        DoubleVector zero = DoubleVector.zero(S);
+        for (int i = 0; i < full; i += V) { // the blend written out, not through relu(v): nothing left to box
+            DoubleVector v = DoubleVector.fromArray(S, x, i);
+            zero.blend(v, v.compare(VectorOperators.GT, 0d)).intoArray(out, i);
         }
         for (int i = full; i < x.length; i++) {
             out[i] = x[i] > 0 ? x[i] : 0;

@@ -100,8 +100,10 @@ public final class VectorFloatGemm implements FloatGemm {
     @Override
     public void relu(float[] x, float[] out) {
         int full = S.loopBound(x.length);
-        for (int i = 0; i < full; i += V) {
-            relu(FloatVector.fromArray(S, x, i)).intoArray(out, i);
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < full; i += V) { // the blend written out, not through relu(v): nothing left to box
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(out, i);
         }
         for (int i = full; i < x.length; i++) {
             out[i] = x[i] > 0 ? x[i] : 0;
