@@ -13,8 +13,10 @@ import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +75,8 @@ public final class OnnxExport {
     }
 
     /**
-     * Writes the network as an ONNX model file, replacing the file if it exists.
+     * Writes the network as an ONNX model file, replacing the file if it exists: the model goes to a temporary
+     * file beside it that is then moved over the target, so a failed write leaves no half-written model.
      *
      * @param network the network to export
      * @param path the file to write
@@ -84,7 +87,18 @@ public final class OnnxExport {
     public static void save(Network network, Path path) throws IOException {
         Checks.notNull(path, "path");
         byte[] bytes = toBytes(network);
-        Files.write(path, bytes);
+        Path target = path.toAbsolutePath();
+        Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        try {
+            Files.write(temporary, bytes);
+            try {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
     }
 
     /**

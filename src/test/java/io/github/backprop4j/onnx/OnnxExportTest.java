@@ -177,8 +177,12 @@ class OnnxExportTest {
         assertThat(out.toByteArray()).isEqualTo(expected);
         Files.createDirectories(CHECK_DIRECTORY);
         Path file = CHECK_DIRECTORY.resolve("save.onnx");
-        OnnxExport.save(network, file);
+        OnnxExport.save(network.toPrecision(Precision.FLOAT64), file);
+        OnnxExport.save(network, file); // replaces the file
         assertThat(Files.readAllBytes(file)).isEqualTo(expected);
+        try (Stream<Path> files = Files.list(CHECK_DIRECTORY)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
     }
 
     @Test
@@ -193,6 +197,21 @@ class OnnxExportTest {
             String input = session.getInputInfo().get(OnnxExport.INPUT).getInfo().toString();
             assertThat(input).contains("DOUBLE").contains("shape=[-1, 3]").contains("dimNames=[batch,");
         }
+    }
+
+    @Test
+    void float32UsesTheOperatorsAndFloat64TheFormulasWithDoubleKernels() {
+        Network f32 = Network.builder().input(3).dense(4, Activation.ELU).layerNorm(Activation.SOFTPLUS)
+                .batchNorm(Activation.SILU).dense(2, Activation.LEAKY_RELU).seed(2).build();
+        String float32 = new String(OnnxExport.toBytes(f32), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String float64 = new String(OnnxExport.toBytes(f32.toPrecision(Precision.FLOAT64)),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (String op : List.of("Elu", "LayerNormalization", "Softplus", "BatchNormalization", "Sigmoid",
+                "LeakyRelu")) {
+            assertThat(float32).as(op).contains(op);
+            assertThat(float64).as(op).doesNotContain(op);
+        }
+        assertThat(float64).contains("Where").contains("ReduceMean").contains("Exp").contains("Gemm");
     }
 
     // ---------------------------------------------------------------------------------------------------------
