@@ -1,0 +1,304 @@
+package io.github.backprop4j.onnx;
+
+import io.github.backprop4j.Activation;
+import io.github.backprop4j.BatchNorm;
+import io.github.backprop4j.DenseLayer;
+import io.github.backprop4j.Embedding;
+import io.github.backprop4j.Layer;
+import io.github.backprop4j.LayerNorm;
+import io.github.backprop4j.Network;
+import io.github.backprop4j.Residual;
+import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Exports a {@link Network} as an ONNX model (opset 17, IR version 8), written by a small protocol buffers
+ * encoder of its own, so that ONNX Runtime and other ONNX consumers can run it without backprop4j.
+ *
+ * <p>The model has one input {@code "input"}, {@code [batch × inputSize]}, and one output {@code "output"},
+ * {@code [batch × outputSize]}, both of the network's precision (ONNX {@code float} or {@code double}) with a
+ * symbolic batch dimension {@code "batch"}. It computes what {@link Network#predict(Matrix)} computes:
+ * <ul>
+ *   <li>a dense layer is {@code Gemm(x, W, b, transB=1)} with its weights {@code [out × in]} as stored;</li>
+ *   <li>a layer normalization is {@code LayerNormalization(axis=−1)} in float32 and its formula
+ *       ({@code ReduceMean}, {@code Sub}, {@code Mul}, {@code Sqrt}, {@code Div}, {@code Add}) in float64;</li>
+ *   <li>a batch normalization is its inference form with the running statistics:
+ *       {@code BatchNormalization} in float32, {@code (x − mean)/√(var + ε)·γ + β} in float64;</li>
+ *   <li>an embedding layer reads its category index columns with {@code Gather} and {@code Cast}, looks up
+ *       each table with {@code Gather} and joins the numeric columns ({@code Slice}) and the rows with
+ *       {@code Concat};</li>
+ *   <li>a residual block is its inner layers, then {@code Add} of the block's input;</li>
+ *   <li>every built-in activation is its ONNX operator or formula: {@code Relu}, {@code Sigmoid}, {@code Tanh},
+ *       {@code LeakyRelu(alpha=slope)}, {@code Elu(alpha)}, {@code Softplus} (float32), SiLU as
+ *       {@code x·Sigmoid(x)} (float32), the tanh form of GELU as its formula, {@code Softmax(axis=−1)};
+ *       identity adds no node.</li>
+ * </ul>
+ * A float64 export writes the formulas that have double kernels in ONNX Runtime instead of the operators that
+ * have none there: leaky ReLU and ELU as {@code Where(x > 0, …)}, softplus as
+ * {@code Where(x > 20, x, Log(1 + Exp(x)))} and SiLU as {@code x / (1 + Exp(−x))}; and it keeps each
+ * normalization's ε in double, where an ONNX {@code epsilon} attribute is a float. {@code docs/onnx.md}
+ * lists the mapping and the limits. User-defined activations are refused.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class OnnxExport {
+
+    /** The ONNX IR version written, the newest that Debian's {@code python3-onnx} 1.12 checks. */
+    public static final long IR_VERSION = 8;
+    /** The version of the default ONNX operator set the model imports. */
+    public static final long OPSET = 17;
+    /** The name of the graph's input. */
+    public static final String INPUT = "input";
+    /** The name of the graph's output. */
+    public static final String OUTPUT = "output";
+
+    /** The input above which PyTorch's (and the library's) softplus returns its input. */
+    private static final double SOFTPLUS_THRESHOLD = 20;
+    /** √(2/π), the constant of the tanh approximation of GELU. */
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+    /** The cubic coefficient of the tanh approximation of GELU. */
+    private static final double GELU_CUBIC = 0.044715;
+
+    private static final String SUPPORTED_ACTIVATIONS = "identity, sigmoid, tanh, relu, leaky_relu, elu, softplus, "
+            + "silu, gelu_tanh, softmax";
+
+    private OnnxExport() {
+    }
+
+    /**
+     * Writes the network as an ONNX model file, replacing the file if it exists: the model goes to a temporary
+     * file beside it that is then moved over the target, so a failed write leaves no half-written model.
+     *
+     * @param network the network to export
+     * @param path the file to write
+     * @throws IllegalArgumentException naming the layer, its kind and what is supported, if the network holds
+     *     something ONNX export does not support (a user-defined activation)
+     * @throws IOException if the file cannot be written
+     */
+    public static void save(Network network, Path path) throws IOException {
+        Checks.notNull(path, "path");
+        byte[] bytes = toBytes(network);
+        Path target = path.toAbsolutePath();
+        Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        try {
+            Files.write(temporary, bytes);
+            try {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * Writes the network as an ONNX model to a stream, which is left open.
+     *
+     * @param network the network to export
+     * @param out where to write the model
+     * @throws IllegalArgumentException naming the layer, its kind and what is supported, if the network holds
+     *     something ONNX export does not support (a user-defined activation)
+     * @throws IOException if the stream cannot be written
+     */
+    public static void write(Network network, OutputStream out) throws IOException {
+        Checks.notNull(out, "out");
+        out.write(toBytes(network));
+    }
+
+    /**
+     * Encodes the network as an ONNX model ({@code ModelProto}).
+     *
+     * @param network the network to export
+     * @return the bytes of the model
+     * @throws IllegalArgumentException naming the layer, its kind and what is supported, if the network holds
+     *     something ONNX export does not support (a user-defined activation)
+     */
+    public static byte[] toBytes(Network network) {
+        Checks.notNull(network, "network");
+        boolean isDouble = network.precision() == Precision.FLOAT64;
+        GraphBuilder g = new GraphBuilder(isDouble ? GraphBuilder.DOUBLE : GraphBuilder.FLOAT);
+        String x = INPUT;
+        for (int l = 1; l <= network.layerCount(); l++) {
+            x = layer(g, network.layer(l), "layer" + l, "layer " + l, x);
+        }
+        String version = OnnxExport.class.getPackage().getImplementationVersion();
+        return g.model(IR_VERSION, OPSET, version == null ? "dev" : version,
+                "exported by backprop4j: " + network.layerCount() + " layers, " + network.precision(),
+                INPUT, network.inputSize(), x, OUTPUT, network.outputSize());
+    }
+
+    /** Adds one layer and its activation; {@code where} names it in messages ("layer 3", "layer 3, inner 1"). */
+    private static String layer(GraphBuilder g, Layer layer, String prefix, String where, String x) {
+        String z;
+        if (layer instanceof DenseLayer dense) {
+            z = dense(g, dense, prefix, x);
+        } else if (layer instanceof LayerNorm norm) {
+            z = layerNorm(g, norm, prefix, x);
+        } else if (layer instanceof BatchNorm norm) {
+            z = batchNorm(g, norm, prefix, x);
+        } else if (layer instanceof Embedding embedding) {
+            z = embedding(g, embedding, prefix, x);
+        } else if (layer instanceof Residual residual) {
+            String u = x;
+            List<Layer> inner = residual.inner();
+            for (int j = 0; j < inner.size(); j++) {
+                u = layer(g, inner.get(j), prefix + ".f." + j, where + ", inner layer " + j, u);
+            }
+            z = g.node("Add", prefix, x, u); //                          z = x + f(x)
+        } else {
+            throw new IllegalArgumentException(where + " is a " + layer.kind() + " layer, which ONNX export does not "
+                    + "support; supported kinds: dense, layer_norm, batch_norm, embedding, residual");
+        }
+        return activation(g, layer, prefix, where, z);
+    }
+
+    /** {@code z = x·Wᵀ + b} as {@code Gemm(x, W, b, transB=1)}. */
+    private static String dense(GraphBuilder g, DenseLayer dense, String prefix, String x) {
+        Matrix w = dense.weightMatrix();
+        String weight = g.initializer(prefix + ".weight", flatten(w), w.rows(), w.cols());
+        String bias = g.initializer(prefix + ".bias", flatten(dense.biasVector()), dense.outputSize());
+        return g.node("Gemm", prefix, List.of(x, weight, bias), GraphBuilder.Attribute.of("transB", 1L));
+    }
+
+    /** {@code z = γ ⊙ (x − μₙ)/√(σ²ₙ + ε) + β} with the statistics of each row (sample). */
+    private static String layerNorm(GraphBuilder g, LayerNorm norm, String prefix, String x) {
+        String gamma = g.initializer(prefix + ".weight", flatten(norm.parameters().get(0).value()), norm.outputSize());
+        String beta = g.initializer(prefix + ".bias", flatten(norm.parameters().get(1).value()), norm.outputSize());
+        if (!g.isDouble()) {
+            return g.node("LayerNormalization", prefix, List.of(x, gamma, beta),
+                    GraphBuilder.Attribute.of("axis", -1L), GraphBuilder.Attribute.of("epsilon", (float) norm.epsilon()));
+        }
+        String mean = g.node("ReduceMean", prefix, List.of(x), GraphBuilder.Attribute.ints("axes", -1)); // μₙ
+        String d = g.node("Sub", prefix, x, mean); //                                                     x − μₙ
+        String var = g.node("ReduceMean", prefix, List.of(g.node("Mul", prefix, d, d)),
+                GraphBuilder.Attribute.ints("axes", -1)); //                                               σ²ₙ (biased)
+        String std = g.node("Sqrt", prefix, g.node("Add", prefix, var, g.scalar(prefix, norm.epsilon())));
+        String xhat = g.node("Div", prefix, d, std);
+        return g.node("Add", prefix, g.node("Mul", prefix, xhat, gamma), beta);
+    }
+
+    /** {@code z = γ ⊙ (x − running_mean)/√(running_var + ε) + β}, the inference form. */
+    private static String batchNorm(GraphBuilder g, BatchNorm norm, String prefix, String x) {
+        int f = norm.outputSize();
+        double[] gammaValues = flatten(norm.parameters().get(0).value());
+        double[] betaValues = flatten(norm.parameters().get(1).value());
+        double[] mean = flatten(norm.runningMean());
+        double[] var = flatten(norm.runningVar());
+        if (!g.isDouble()) {
+            return g.node("BatchNormalization", prefix,
+                    List.of(x, g.initializer(prefix + ".weight", gammaValues, f),
+                            g.initializer(prefix + ".bias", betaValues, f),
+                            g.initializer(prefix + ".running_mean", mean, f),
+                            g.initializer(prefix + ".running_var", var, f)),
+                    GraphBuilder.Attribute.of("epsilon", (float) norm.epsilon()));
+        }
+        double[] std = new double[f];
+        for (int j = 0; j < f; j++) {
+            std[j] = Math.sqrt(var[j] + norm.epsilon()); //                √(running_var + ε), in double
+        }
+        String centred = g.node("Sub", prefix, x, g.initializer(prefix + ".running_mean", mean, 1, f));
+        String xhat = g.node("Div", prefix, centred, g.initializer(prefix + ".running_std", std, 1, f));
+        String scaled = g.node("Mul", prefix, xhat, g.initializer(prefix + ".weight", gammaValues, 1, f));
+        return g.node("Add", prefix, scaled, g.initializer(prefix + ".bias", betaValues, 1, f));
+    }
+
+    /** {@code z = [x_numeric, E₀[c₀], E₁[c₁], …]}: the index columns gathered, cast to int64, looked up. */
+    private static String embedding(GraphBuilder g, Embedding embedding, String prefix, String x) {
+        int numeric = embedding.numericColumns();
+        List<String> parts = new ArrayList<>();
+        if (numeric > 0) {
+            parts.add(g.node("Slice", prefix, x, g.int64s(prefix, new long[] {0}, 1),
+                    g.int64s(prefix, new long[] {numeric}, 1), g.int64s(prefix, new long[] {1}, 1)));
+        }
+        List<Matrix> tables = embedding.tables();
+        for (int k = 0; k < tables.size(); k++) {
+            Matrix table = tables.get(k);
+            String weight = g.initializer(prefix + ".tables." + k + ".weight", flatten(table), table.rows(),
+                    table.cols());
+            String column = g.node("Gather", prefix, List.of(x, g.int64s(prefix, new long[] {numeric + k})),
+                    GraphBuilder.Attribute.of("axis", 1L)); //               cₖ, [batch]
+            String index = g.node("Cast", prefix, List.of(column),
+                    GraphBuilder.Attribute.of("to", (long) GraphBuilder.INT64));
+            parts.add(g.node("Gather", prefix, List.of(weight, index),
+                    GraphBuilder.Attribute.of("axis", 0L))); //              Eₖ[cₖ], [batch × dimₖ]
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        return g.node("Concat", prefix, parts, GraphBuilder.Attribute.of("axis", 1L));
+    }
+
+    /** Adds the layer's activation {@code a = σ(z)}, or nothing for the identity. */
+    private static String activation(GraphBuilder g, Layer layer, String prefix, String where, String z) {
+        Activation a = layer.activation();
+        boolean d = g.isDouble();
+        if (a.equals(Activation.IDENTITY)) {
+            return z;
+        } else if (a.equals(Activation.RELU)) {
+            return g.node("Relu", prefix, z);
+        } else if (a.equals(Activation.SIGMOID)) {
+            return g.node("Sigmoid", prefix, z);
+        } else if (a.equals(Activation.TANH)) {
+            return g.node("Tanh", prefix, z);
+        } else if (a.equals(Activation.SOFTMAX)) {
+            return g.node("Softmax", prefix, List.of(z), GraphBuilder.Attribute.of("axis", -1L));
+        } else if (a.equals(Activation.SOFTPLUS)) {
+            if (!d) {
+                return g.node("Softplus", prefix, z);
+            }
+            String threshold = g.scalar(prefix, SOFTPLUS_THRESHOLD); // z > 20 ? z : log(1 + e^z)
+            String soft = g.node("Log", prefix, g.node("Add", prefix, g.node("Exp", prefix, z), g.scalar(prefix, 1)));
+            return g.node("Where", prefix, g.node("Greater", prefix, z, threshold), z, soft);
+        } else if (a.equals(Activation.SILU)) {
+            if (!d) {
+                return g.node("Mul", prefix, z, g.node("Sigmoid", prefix, z)); // z·σ(z)
+            }
+            String expNeg = g.node("Exp", prefix, g.node("Neg", prefix, z)); //  z / (1 + e^−z)
+            return g.node("Div", prefix, z, g.node("Add", prefix, g.scalar(prefix, 1), expNeg));
+        } else if (a.equals(Activation.GELU)) {
+            String cube = g.node("Mul", prefix, g.node("Mul", prefix, z, z), z); // z/2·(1 + tanh(√(2/π)(z + c·z³)))
+            String inner = g.node("Add", prefix, z, g.node("Mul", prefix, cube, g.scalar(prefix, GELU_CUBIC)));
+            String t = g.node("Tanh", prefix, g.node("Mul", prefix, inner, g.scalar(prefix, SQRT_2_OVER_PI)));
+            String half = g.node("Mul", prefix, z, g.scalar(prefix, 0.5));
+            return g.node("Mul", prefix, half, g.node("Add", prefix, t, g.scalar(prefix, 1)));
+        } else if (a.name().equals("leaky_relu") && a.parameters().containsKey("slope")
+                && a.equals(Activation.leakyRelu(a.parameters().get("slope")))) {
+            double slope = a.parameters().get("slope");
+            if (!d) {
+                return g.node("LeakyRelu", prefix, List.of(z), GraphBuilder.Attribute.of("alpha", (float) slope));
+            }
+            String negative = g.node("Mul", prefix, z, g.scalar(prefix, slope)); // z > 0 ? z : slope·z
+            return g.node("Where", prefix, g.node("Greater", prefix, z, g.scalar(prefix, 0)), z, negative);
+        } else if (a.name().equals("elu") && a.parameters().containsKey("alpha")
+                && a.equals(Activation.elu(a.parameters().get("alpha")))) {
+            double alpha = a.parameters().get("alpha");
+            if (!d) {
+                return g.node("Elu", prefix, List.of(z), GraphBuilder.Attribute.of("alpha", (float) alpha));
+            }
+            String expm1 = g.node("Sub", prefix, g.node("Exp", prefix, z), g.scalar(prefix, 1)); // z > 0 ? z : α(e^z − 1)
+            String negative = g.node("Mul", prefix, expm1, g.scalar(prefix, alpha));
+            return g.node("Where", prefix, g.node("Greater", prefix, z, g.scalar(prefix, 0)), z, negative);
+        }
+        throw new IllegalArgumentException(where + " (" + layer.kind() + ") has the activation " + a.name() + ", which "
+                + "ONNX export does not support; supported activations: " + SUPPORTED_ACTIVATIONS);
+    }
+
+    /** The values of a matrix in row-major order. */
+    private static double[] flatten(Matrix m) {
+        double[] values = new double[m.rows() * m.cols()];
+        for (int r = 0; r < m.rows(); r++) {
+            System.arraycopy(m.row(r), 0, values, r * m.cols(), m.cols());
+        }
+        return values;
+    }
+}
