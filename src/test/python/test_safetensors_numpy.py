@@ -46,7 +46,7 @@ def scale(tensors, metadata, rows):
     if kind == "min_max":
         lo, hi = float(metadata["bundle.scaler.lower"]), float(metadata["bundle.scaler.upper"])
         mn, mx = tensors["preprocessing.min"], tensors["preprocessing.max"]
-        return lo + (rows - mn) / np.where(mx == mn, 1, mx - mn) * (hi - lo)
+        return lo + (rows - mn) * (hi - lo) / np.where(mx == mn, 1, mx - mn)
     return rows
 
 
