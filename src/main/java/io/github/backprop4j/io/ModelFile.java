@@ -207,7 +207,9 @@ public final class ModelFile {
     // ------------------------------------------------------------------ loading
 
     /**
-     * Loads a network saved by {@link #save(Network, Path)}, in the precision it was saved in.
+     * Loads a network saved by {@link #save(Network, Path)}, in the precision it was saved in. A file saved by
+     * {@link ModelBundle#save(Path)} loads too: its network, without the preprocessing (its {@code preprocessing.*}
+     * tensors are skipped; in any other file they are refused as unused).
      *
      * @param file the file
      * @return a network equal to the saved one
