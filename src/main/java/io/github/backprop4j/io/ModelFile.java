@@ -207,7 +207,9 @@ public final class ModelFile {
     // ------------------------------------------------------------------ loading
 
     /**
-     * Loads a network saved by {@link #save(Network, Path)}, in the precision it was saved in.
+     * Loads a network saved by {@link #save(Network, Path)}, in the precision it was saved in. A file saved by
+     * {@link ModelBundle#save(Path)} loads too: its network, without the preprocessing (its {@code preprocessing.*}
+     * tensors are skipped; in any other file they are refused as unused).
      *
      * @param file the file
      * @return a network equal to the saved one
@@ -296,14 +298,39 @@ public final class ModelFile {
         Safetensors.Header header = Safetensors.readHeader(in, size, where);
         Map<String, Wanted> wanted = new LinkedHashMap<>();
         NetworkPlan plan = planNetwork(header, precision, where, wanted);
-        requireAllUsed(header.tensors().keySet(), wanted.keySet(), where);
+        // A model bundle's file (ModelBundle) holds its preprocessing beside the network: read as a network file,
+        // those tensors are skipped; any other tensor the architecture does not use is refused.
+        boolean bundle = header.metadata().containsKey(ModelBundle.VERSION_KEY);
+        Set<String> used = new HashSet<>(wanted.keySet());
+        if (bundle) {
+            for (String name : header.tensors().keySet()) {
+                if (name.startsWith(ModelBundle.TENSOR_PREFIX)) {
+                    used.add(name);
+                }
+            }
+        }
+        requireAllUsed(header.tensors().keySet(), used, where);
         requireHeap(wanted.values(), where);
         try {
             return plan.build(Safetensors.readData(in, header, size, where,
-                    (e, data) -> decode(e, data, wanted.get(e.name()), where)), where);
+                    (e, data) -> wanted.containsKey(e.name()) ? decode(e, data, wanted.get(e.name()), where)
+                            : skip(e, data)), where);
         } catch (OutOfMemoryError e) {
             throw outOfMemory(wanted.values(), where);
         }
+    }
+
+    /** Reads a tensor's elements without keeping them, so that the next tensor's data start where they should. */
+    private static Object skip(Safetensors.Entry e, Safetensors.Elements data) throws IOException {
+        long count = (e.end() - e.begin()) / e.dtype().size;
+        for (long i = 0; i < count; i++) {
+            if (e.dtype() == Safetensors.DType.I64) {
+                data.nextLong();
+            } else {
+                data.next();
+            }
+        }
+        return Boolean.TRUE; // a placeholder: the network does not use it
     }
 
     /**

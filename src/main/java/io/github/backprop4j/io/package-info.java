@@ -4,6 +4,8 @@
  * <ul>
  *   <li>{@link io.github.backprop4j.io.ModelFile} saves and loads networks, and loads weights exported from
  *       PyTorch into a declared architecture;</li>
+ *   <li>{@link io.github.backprop4j.io.ModelBundle} saves a network with its fitted scaler, category mappings and
+ *       class and feature names in one file, and predicts from raw rows;</li>
  *   <li>{@link io.github.backprop4j.io.Checkpoint} saves and loads
  *       {@link io.github.backprop4j.train.TrainingSnapshot training snapshots} and writes them during
  *       training;</li>

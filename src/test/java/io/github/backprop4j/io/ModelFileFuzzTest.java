@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
  * bytes, huge lengths, tokens spliced into the JSON); one third on the structure ({@link StructuredMutator}:
  * header values, shapes, offsets, dtypes, metadata, tensors removed, renamed or added, int64 tensors), so that
  * most of those mutants pass the container's checks and reach the model's. The seeds are models of both
- * precisions, PyTorch-style weights (F16, BF16, and an I64 tensor beside them), and checkpoints (a momentum
- * optimizer, and a real Adam run).
+ * precisions, PyTorch-style weights (F16, BF16, and an I64 tensor beside them), checkpoints (a momentum
+ * optimizer, and a real Adam run) and model bundles (read as bundles, and sometimes as network files).
  *
  * <p>Runs {@value #DEFAULT_CASES} cases from a fixed seed; run more with
  * {@code mvn test -Dtest=ModelFileFuzzTest -Dfuzz.cases=1000000} (and another seed with {@code -Dfuzz.seed=}).
@@ -113,6 +113,8 @@ class ModelFileFuzzTest {
                     case 1 -> ModelFile.read(new ByteArrayInputStream(mutated), mutated.length, null, "fuzz");
                     case 2 -> ModelFile.loadWeights(new ByteArrayInputStream(mutated), torchArchitecture);
                     case 4 -> ModelFile.loadWeights(new ByteArrayInputStream(mutated), torchLayersArchitecture);
+                    case 5 -> ModelBundle.read(new ByteArrayInputStream(mutated), random.nextBoolean() ? -1
+                            : mutated.length, "fuzz").network();
                     default -> Checkpoint.read(new ByteArrayInputStream(mutated), random.nextBoolean() ? -1
                             : mutated.length, "fuzz").network();
                 };
@@ -136,7 +138,7 @@ class ModelFileFuzzTest {
 
     /**
      * A valid file and the way of loading it that reads it fully: 0 model, 2 PyTorch weights, 3 checkpoint, 4
-     * PyTorch weights of {@link LayerKindsModelFileTest#torchArchitecture every kind}.
+     * PyTorch weights of {@link LayerKindsModelFileTest#torchArchitecture every kind}, 5 model bundle.
      */
     record Seed(byte[] bytes, int mode) {
     }
@@ -180,6 +182,9 @@ class ModelFileFuzzTest {
         seeds.add(new Seed(ModelFileTest.bytesOf(LayerKindsModelFileTest.everyKind(Precision.FLOAT32)), 0));
         seeds.add(new Seed(LayerKindsModelFileTest.resource("/io/torch/layers-f32.safetensors"), 4));
         seeds.add(new Seed(kindsCheckpoint(), 3));
+        // Model bundles: a standardizer with class and feature names; a min-max scaler with category mappings.
+        seeds.add(new Seed(ModelBundleTest.bytesOf(ModelBundleTest.iris()), 5));
+        seeds.add(new Seed(ModelBundleTest.bytesOf(ModelBundleTest.shop()), 5));
         HandWrittenFile f = new HandWrittenFile();
         long[] w = f.bits16(0x3C00, 0xC000, 0x3800, 0x0001, 0x7BFF, 0x8000);
         long[] b = f.bits16(0x3F80, 0x4049);

@@ -27,7 +27,9 @@ final class StructuredMutator {
         "cross_entropy", "adam", "sgd", "loss,loss", "loss", "val_loss", "9223372036854775807",
         "-9223372036854775808", "99999999999999999999", "0.001", "-0.0", "a,b,c", "dense", "layer_norm",
         "batch_norm", "embedding", "residual", "conv", "layer_kinds", "layer_kinds,qz", ",layer_kinds", "1.0E-5", "1e-5",
-        "-1.0E-5", "0.0", "0.1", "1.0", "1.0000001", "8", "7", "6", "4", "5"};
+        "-1.0E-5", "0.0", "0.1", "1.0", "1.0000001", "8", "7", "6", "4", "5", "standardizer", "min_max", "[]",
+        "[\"a\"]", "[\"a\",\"a\"]", "[\"a\",\"b\",\"c\"]", "[1]", "{\"columns\":[]}",
+        "{\"columns\":[{\"name\":\"c\",\"values\":[\"x\",\"y\",\"z\"]}]}"};
     private static final String[] METADATA_KEYS = {"format", "format_version", "precision", "input_size",
         "layer_count", "layer1.units", "layer1.activation", "layer1.activation.alpha", "layer2.units",
         "layer9.units", "required_features", "epoch", "seed", "optimizer_state.step_count", "loss", "optimizer",
@@ -36,7 +38,9 @@ final class StructuredMutator {
         "layer3.eps", "layer3.momentum", "layer5.eps", "layer1.numeric_columns", "layer1.tables",
         "layer1.tables.0.cardinality", "layer1.tables.1.dimension", "layer1.tables.2.dimension", "layer4.inner_layers",
         "layer4.f.0.kind", "layer4.f.1.units", "layer4.f.0.activation", "layer4.f.2.units", "layer4.f.2.kind",
-        "layer6.f.0.eps", "layer6.f.2.inner_layers", "layer6.f.2.f.0.kind", "layer6.f.2.f.1.activation.alpha"};
+        "layer6.f.0.eps", "layer6.f.2.inner_layers", "layer6.f.2.f.0.kind", "layer6.f.2.f.1.activation.alpha",
+        "bundle_format_version", "bundle.scaler", "bundle.scaler.lower", "bundle.scaler.upper", "bundle.categories",
+        "bundle.class_names", "bundle.feature_names", "bundle.x"};
     private static final String[] TENSOR_NAMES = {"0.weight", "0.bias", "1.weight", "2.weight", "2.bias", "4.weight",
         "optimizer.layer1.weights.exp_avg", "optimizer.layer1.bias.exp_avg_sq", "optimizer.layer9.weights.m",
         "optimizer.layer1.weights", "optimizer.layer0.bias.v", "optimizer.layer1.kernel.v", "x", "", "__metadata__",
@@ -44,7 +48,8 @@ final class StructuredMutator {
         "3.num_batches_tracked", "5.f.0.weight", "5.f.1.weight", "5.f.2.bias", "9.f.0.num_batches_tracked",
         "optimizer.layer1.tables.0.embedding.exp_avg", "optimizer.layer3.scale.exp_avg", "optimizer.layer3.shift.m",
         "optimizer.layer4.f.0.weights.exp_avg_sq", "optimizer.layer4.f.2.bias.exp_avg", "optimizer.layer4.f.x.bias.m",
-        "optimizer.layer3.running_mean.m", "optimizer.layer6.f.2.f.1.weights.exp_avg"};
+        "optimizer.layer3.running_mean.m", "optimizer.layer6.f.2.f.1.weights.exp_avg", "preprocessing.mean",
+        "preprocessing.std", "preprocessing.min", "preprocessing.max", "preprocessing.x"};
 
     private StructuredMutator() {
     }
