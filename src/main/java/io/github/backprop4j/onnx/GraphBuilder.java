@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An ONNX graph being written: its nodes and initializers as encoded {@code NodeProto} and {@code TensorProto}
@@ -24,6 +25,10 @@ final class GraphBuilder {
     private static final int MODEL_DOC_STRING = 6;
     private static final int MODEL_GRAPH = 7;
     private static final int MODEL_OPSET_IMPORT = 8;
+    private static final int MODEL_METADATA_PROPS = 14;
+    // StringStringEntryProto
+    private static final int ENTRY_KEY = 1;
+    private static final int ENTRY_VALUE = 2;
     // OperatorSetIdProto
     private static final int OPSET_DOMAIN = 1;
     private static final int OPSET_VERSION = 2;
@@ -162,6 +167,17 @@ final class GraphBuilder {
      */
     byte[] model(long irVersion, long opset, String producerVersion, String docString, String input, int inputWidth,
             String result, String output, int outputWidth) {
+        return model(irVersion, opset, producerVersion, docString, input, inputWidth, result, output, outputWidth,
+                Map.of());
+    }
+
+    /**
+     * Encodes the model as {@link #model(long, long, String, String, String, int, String, String, int)} does,
+     * with the given entries as the model's {@code metadata_props} ({@code StringStringEntryProto}s), in the
+     * map's iteration order.
+     */
+    byte[] model(long irVersion, long opset, String producerVersion, String docString, String input, int inputWidth,
+            String result, String output, int outputWidth, Map<String, String> metadata) {
         ProtoWriter graph = new ProtoWriter();
         for (NodeSpec node : nodes) {
             graph.message(GRAPH_NODE, node.encode(node.name().equals(result) ? output : node.name()));
@@ -173,9 +189,14 @@ final class GraphBuilder {
         graph.message(GRAPH_INPUT, valueInfo(input, inputWidth));
         graph.message(GRAPH_OUTPUT, valueInfo(output, outputWidth));
         ProtoWriter opsetId = new ProtoWriter().string(OPSET_DOMAIN, "").int64(OPSET_VERSION, opset);
-        return new ProtoWriter().int64(MODEL_IR_VERSION, irVersion).string(MODEL_PRODUCER_NAME, "backprop4j")
-                .string(MODEL_PRODUCER_VERSION, producerVersion).string(MODEL_DOC_STRING, docString)
-                .message(MODEL_GRAPH, graph).message(MODEL_OPSET_IMPORT, opsetId).toByteArray();
+        ProtoWriter model = new ProtoWriter().int64(MODEL_IR_VERSION, irVersion)
+                .string(MODEL_PRODUCER_NAME, "backprop4j").string(MODEL_PRODUCER_VERSION, producerVersion)
+                .string(MODEL_DOC_STRING, docString).message(MODEL_GRAPH, graph).message(MODEL_OPSET_IMPORT, opsetId);
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            model.message(MODEL_METADATA_PROPS,
+                    new ProtoWriter().string(ENTRY_KEY, e.getKey()).string(ENTRY_VALUE, e.getValue()));
+        }
+        return model.toByteArray();
     }
 
     /** A node with one output; its name is the name of the value it computes unless that is a graph output. */

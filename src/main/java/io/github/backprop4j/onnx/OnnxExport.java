@@ -8,6 +8,10 @@ import io.github.backprop4j.Layer;
 import io.github.backprop4j.LayerNorm;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.Residual;
+import io.github.backprop4j.data.FeatureScaler;
+import io.github.backprop4j.data.MinMaxScaler;
+import io.github.backprop4j.data.Standardizer;
+import io.github.backprop4j.io.ModelBundle;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
@@ -18,7 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Exports a {@link Network} as an ONNX model (opset 17, IR version 8), written by a small protocol buffers
@@ -48,6 +55,18 @@ import java.util.List;
  * normalization's ε in double, where an ONNX {@code epsilon} attribute is a float. {@code docs/onnx.md}
  * lists the mapping and the limits. User-defined activations are refused.
  *
+ * <p><b>Bundles.</b> A {@link ModelBundle} exports as its network preceded by its scaler, so that the model
+ * takes raw feature rows, as {@link ModelBundle#outputs(double...)} does: a {@link Standardizer} becomes
+ * {@code Div(Sub(x, mean), std)} (a zero deviation divides by 1), a {@link MinMaxScaler}
+ * {@code Add(lower, Div(Mul(Sub(x, min), upper − lower), range))} (a zero range counts as 1; the {@code Mul}
+ * is left out when {@code upper − lower = 1} and the {@code Add} when {@code lower = 0}), each constant a
+ * {@code [inputSize]} vector in the network's precision whose entries for the category index columns are 0 for
+ * {@code Sub}/{@code Add} and 1 for {@code Mul}/{@code Div}, so that those columns pass through unchanged. The
+ * bundle's names go into the model's {@code metadata_props} (ModelProto field 14): {@code class_names} and
+ * {@code feature_names} as JSON arrays of strings, {@code categories} as
+ * {@link io.github.backprop4j.data.Categories#toJson()}, and {@code scaler} ({@code "standardizer"} or
+ * {@code "min_max"}), each only when the bundle has it ({@link #METADATA_CLASS_NAMES} and the like).
+ *
  * <p>Stateless and thread-safe.
  */
 public final class OnnxExport {
@@ -60,6 +79,15 @@ public final class OnnxExport {
     public static final String INPUT = "input";
     /** The name of the graph's output. */
     public static final String OUTPUT = "output";
+
+    /** The {@code metadata_props} key of a bundle's class names, a JSON array of strings. */
+    public static final String METADATA_CLASS_NAMES = "class_names";
+    /** The {@code metadata_props} key of a bundle's numeric feature names, a JSON array of strings. */
+    public static final String METADATA_FEATURE_NAMES = "feature_names";
+    /** The {@code metadata_props} key of a bundle's category mappings, as {@code Categories.toJson()} writes them. */
+    public static final String METADATA_CATEGORIES = "categories";
+    /** The {@code metadata_props} key of a bundle's scaler kind, {@code "standardizer"} or {@code "min_max"}. */
+    public static final String METADATA_SCALER = "scaler";
 
     /** The input above which PyTorch's (and the library's) softplus returns its input. */
     private static final double SOFTPLUS_THRESHOLD = 20;
@@ -86,7 +114,69 @@ public final class OnnxExport {
      */
     public static void save(Network network, Path path) throws IOException {
         Checks.notNull(path, "path");
-        byte[] bytes = toBytes(network);
+        saveBytes(toBytes(network), path);
+    }
+
+    /**
+     * Writes the bundle as an ONNX model file that takes raw feature rows (the scaler leads the graph; the names
+     * are metadata), replacing the file if it exists, through a temporary file as {@link #save(Network, Path)}.
+     *
+     * @param bundle the bundle to export
+     * @param path the file to write
+     * @throws IllegalArgumentException naming the layer, its kind and what is supported, if the network holds
+     *     something ONNX export does not support (a user-defined activation)
+     * @throws IOException if the file cannot be written
+     */
+    public static void save(ModelBundle bundle, Path path) throws IOException {
+        Checks.notNull(path, "path");
+        saveBytes(toBytes(bundle), path);
+    }
+
+    /**
+     * Writes the bundle as an ONNX model that takes raw feature rows to a stream, which is left open.
+     *
+     * @param bundle the bundle to export
+     * @param out where to write the model
+     * @throws IllegalArgumentException naming the layer, its kind and what is supported, if the network holds
+     *     something ONNX export does not support (a user-defined activation)
+     * @throws IOException if the stream cannot be written
+     */
+    public static void write(ModelBundle bundle, OutputStream out) throws IOException {
+        Checks.notNull(out, "out");
+        out.write(toBytes(bundle));
+    }
+
+    /**
+     * Encodes the bundle as an ONNX model ({@code ModelProto}) that computes
+     * {@link ModelBundle#outputs(double...)} for raw rows: the scaler as leading {@code Sub}/{@code Div} (and,
+     * for a min-max target range other than {@code [0, 1]}, {@code Mul}/{@code Add}) on the numeric columns,
+     * then the network; class names, feature names, category mappings and the scaler kind as
+     * {@code metadata_props}. See the class description.
+     *
+     * @param bundle the bundle to export
+     * @return the bytes of the model
+     * @throws IllegalArgumentException naming the layer, its kind and what is supported, if the network holds
+     *     something ONNX export does not support (a user-defined activation)
+     */
+    public static byte[] toBytes(ModelBundle bundle) {
+        Checks.notNull(bundle, "bundle");
+        Map<String, String> metadata = new LinkedHashMap<>();
+        if (!bundle.classNames().isEmpty()) {
+            metadata.put(METADATA_CLASS_NAMES, jsonArray(bundle.classNames()));
+        }
+        if (!bundle.featureNames().isEmpty()) {
+            metadata.put(METADATA_FEATURE_NAMES, jsonArray(bundle.featureNames()));
+        }
+        if (!bundle.categories().isEmpty()) {
+            metadata.put(METADATA_CATEGORIES, bundle.categories().toJson());
+        }
+        if (bundle.scaler() != null) {
+            metadata.put(METADATA_SCALER, bundle.scaler() instanceof Standardizer ? "standardizer" : "min_max");
+        }
+        return encode(bundle.network(), bundle.scaler(), metadata);
+    }
+
+    private static void saveBytes(byte[] bytes, Path path) throws IOException {
         Path target = path.toAbsolutePath();
         Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
         try {
@@ -125,16 +215,95 @@ public final class OnnxExport {
      */
     public static byte[] toBytes(Network network) {
         Checks.notNull(network, "network");
+        return encode(network, null, Map.of());
+    }
+
+    /** The model of the network, preceded by the scaler if there is one, with the given metadata. */
+    private static byte[] encode(Network network, FeatureScaler scaler, Map<String, String> metadata) {
         boolean isDouble = network.precision() == Precision.FLOAT64;
         GraphBuilder g = new GraphBuilder(isDouble ? GraphBuilder.DOUBLE : GraphBuilder.FLOAT);
-        String x = INPUT;
+        String x = scaler == null ? INPUT : scaler(g, scaler, network.inputSize(), INPUT);
         for (int l = 1; l <= network.layerCount(); l++) {
             x = layer(g, network.layer(l), "layer" + l, "layer " + l, x);
         }
         String version = OnnxExport.class.getPackage().getImplementationVersion();
         return g.model(IR_VERSION, OPSET, version == null ? "dev" : version,
                 "exported by backprop4j: " + network.layerCount() + " layers, " + network.precision(),
-                INPUT, network.inputSize(), x, OUTPUT, network.outputSize());
+                INPUT, network.inputSize(), x, OUTPUT, network.outputSize(), metadata);
+    }
+
+    /**
+     * The scaler on the numeric columns {@code 0..featureCount−1} of an {@code [batch × width]} input; the
+     * constants' entries for the other (category index) columns leave those columns as they are.
+     */
+    private static String scaler(GraphBuilder g, FeatureScaler scaler, int width, String x) {
+        String prefix = "scaler";
+        int numeric = scaler.featureCount();
+        if (scaler instanceof Standardizer s) { //                           (x − μ)/σ, σ = 0 counting as 1
+            double[] mean = padded(s.means(), width, 0);
+            double[] std = padded(s.standardDeviations(), width, 1);
+            for (int j = 0; j < numeric; j++) {
+                std[j] = std[j] == 0 ? 1 : std[j];
+            }
+            String centred = g.node("Sub", prefix, x, g.initializer(prefix + ".mean", mean, width));
+            return g.node("Div", prefix, centred, g.initializer(prefix + ".std", std, width));
+        }
+        if (scaler instanceof MinMaxScaler m) { //  lower + (x − min)·(upper − lower)/range, range 0 counting as 1
+            double[] min = padded(m.minimums(), width, 0);
+            double[] max = m.maximums();
+            double[] range = padded(new double[0], width, 1);
+            for (int j = 0; j < numeric; j++) {
+                double r = max[j] - min[j];
+                range[j] = r == 0 ? 1 : r;
+            }
+            double factor = m.upper() - m.lower();
+            String v = g.node("Sub", prefix, x, g.initializer(prefix + ".min", min, width));
+            if (factor != 1) {
+                double[] factors = padded(filled(numeric, factor), width, 1);
+                v = g.node("Mul", prefix, v, g.initializer(prefix + ".factor", factors, width));
+            }
+            v = g.node("Div", prefix, v, g.initializer(prefix + ".range", range, width));
+            if (m.lower() != 0) {
+                double[] lower = padded(filled(numeric, m.lower()), width, 0);
+                v = g.node("Add", prefix, g.initializer(prefix + ".lower", lower, width), v);
+            }
+            return v;
+        }
+        throw new IllegalArgumentException("scaler: a " + scaler.getClass().getName() + " cannot be exported; only a"
+                + " Standardizer or a MinMaxScaler can");
+    }
+
+    /** The values followed by {@code pad} up to {@code width} entries. */
+    private static double[] padded(double[] values, int width, double pad) {
+        double[] out = new double[width];
+        Arrays.fill(out, pad);
+        System.arraycopy(values, 0, out, 0, values.length);
+        return out;
+    }
+
+    private static double[] filled(int n, double value) {
+        double[] out = new double[n];
+        Arrays.fill(out, value);
+        return out;
+    }
+
+    /** The names as a JSON array of strings. */
+    private static String jsonArray(List<String> names) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < names.size(); i++) {
+            out.append(i == 0 ? "\"" : ",\"");
+            for (char c : names.get(i).toCharArray()) {
+                if (c == '"' || c == '\\') {
+                    out.append('\\').append(c);
+                } else if (c < 0x20) {
+                    out.append(String.format("\\u%04x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+            out.append('"');
+        }
+        return out.append(']').toString();
     }
 
     /** Adds one layer and its activation; {@code where} names it in messages ("layer 3", "layer 3, inner 1"). */
