@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Runs the ONNX checker, with its full check (shape inference too), over every model OnnxExportTest writes.
+"""Runs the ONNX checker, with its full check (shape inference too), over every model the ONNX tests write.
 
-OnnxExportTest exports each network it tests into target/onnx-check (one .onnx file per case); this script
+OnnxExportTest and OnnxBundleExportTest export each network and bundle they test into target/onnx-check (one
+.onnx file per case); this script
 loads each file given (or each .onnx file of the directories given, target/onnx-check by default) and runs
 onnx.checker.check_model(model, full_check=True). It also checks what the exporter promises beyond validity:
 IR version 8, the default opset 17, one input "input" and one output "output" of rank 2 whose first

@@ -56,6 +56,10 @@ import java.util.TreeMap;
  * {@code preprocessing.mean} and {@code preprocessing.std}, or {@code preprocessing.min} and
  * {@code preprocessing.max}. See {@code docs/model-format.md}.
  *
+ * <p><b>ONNX.</b> {@code io.github.backprop4j.onnx.OnnxExport.save(bundle, path)} writes the bundle as an ONNX model
+ * that takes raw rows: its scaler becomes leading {@code Sub}/{@code Div} nodes on the numeric columns, and its names
+ * and category mappings go into the model's metadata (see {@code docs/onnx.md}).
+ *
  * <p>Immutable and thread-safe; the {@code with…} methods return new bundles. Loading treats the file as
  * untrusted, as {@link ModelFile} does: the whole header is checked before any tensor is read, and every
  * malformed file ends in a {@link ModelFormatException}.
