@@ -268,7 +268,11 @@ public final class OnnxImport {
                         uses.add(use); //                         a use at or after stop is the enclosing block's Add
                     }
                 }
-                if (ends.isEmpty() && uses.size() > 1 && !(op.equals("ReduceMean") || op.equals("Sub"))) {
+                if (ends.isEmpty() && layers.isEmpty() && depth == 0 && (op.equals("Slice") || op.equals("Gather"))) {
+                    layers.add(embedding(node));
+                    continue;
+                }
+                if (ends.isEmpty() && uses.size() > 1 && isResidualAdd(uses.get(uses.size() - 1))) {
                     layers.add(residual(uses, depth));
                     continue;
                 }
@@ -299,6 +303,81 @@ public final class OnnxImport {
                 }
             }
             return layers;
+        }
+
+        /** Whether the node adds two values that are not constants (the end of a residual block). */
+        private boolean isResidualAdd(int index) {
+            OnnxModel.Node n = nodes.get(index);
+            return index > pos && n.opType().equals("Add") && n.inputs().size() == 2
+                    && !constants.containsKey(n.inputs().get(0)) && !constants.containsKey(n.inputs().get(1));
+        }
+
+        /**
+         * OnnxExport's embedding layer: an optional {@code Slice} of the numeric columns, then per table
+         * {@code Gather(x, column, axis=1)}, {@code Cast(to=int64)}, {@code Gather(table, index, axis=0)}, then
+         * {@code Concat(axis=1)} of the parts when there is more than one.
+         */
+        private Layer embedding(OnnxModel.Node first) throws OnnxFormatException {
+            String x = current;
+            List<String> parts = new ArrayList<>();
+            int numeric = 0;
+            if (first.opType().equals("Slice")) {
+                if (first.inputs().size() < 3 || scalarOrFirst(first, 1) != 0
+                        || first.inputs().size() > 3 && scalarOrFirst(first, 3) != 1
+                        || first.inputs().size() > 4 && scalarOrFirst(first, 4) != 1) {
+                    throw refuse(first, "is not a Slice of the first columns (starts 0, axis 1, step 1)");
+                }
+                double end = scalarOrFirst(first, 2);
+                if (end < 1 || end > Integer.MAX_VALUE) {
+                    throw refuse(first, "slices up to column " + end);
+                }
+                numeric = (int) end;
+                parts.add(first.outputs().get(0));
+                pos++;
+            }
+            List<Matrix> tables = new ArrayList<>();
+            while (pos + 2 < nodes.size() && nodes.get(pos).opType().equals("Gather")
+                    && nodes.get(pos).inputs().size() == 2 && nodes.get(pos).inputs().get(0).equals(x)) {
+                OnnxModel.Node column = nodes.get(pos);
+                OnnxModel.Node cast = nodes.get(pos + 1);
+                OnnxModel.Node lookup = nodes.get(pos + 2);
+                if (intAttr(column, "axis", 0) != 1 || scalarOrFirst(column, 1) != numeric + tables.size()) {
+                    throw refuse(column, "does not read category column " + (numeric + tables.size()) + " (axis 1)");
+                }
+                if (!cast.opType().equals("Cast") || !cast.inputs().equals(List.of(column.outputs().get(0)))
+                        || !lookup.opType().equals("Gather") || lookup.inputs().size() != 2
+                        || !lookup.inputs().get(1).equals(cast.outputs().get(0)) || intAttr(lookup, "axis", 0) != 0) {
+                    throw refuse(cast, "does not follow " + column.describe() + " as Cast, then Gather(table, index, "
+                            + "axis=0) of an embedding table");
+                }
+                OnnxModel.Tensor table = constant(lookup, 0);
+                requireRank(lookup, table, 2);
+                tables.add(Matrix.of(precision, rows(table), "table"));
+                parts.add(lookup.outputs().get(0));
+                pos += 3;
+            }
+            if (tables.isEmpty()) {
+                throw refuse(first, "starts an embedding layer without a Gather, Cast, Gather of a table");
+            }
+            current = parts.get(0);
+            if (parts.size() > 1) {
+                OnnxModel.Node concat = pos < nodes.size() ? nodes.get(pos) : first;
+                if (!concat.opType().equals("Concat") || !concat.inputs().equals(parts) || intAttr(concat, "axis", 0) != 1) {
+                    throw refuse(concat, "is not the Concat(axis=1) of the embedding layer's " + parts.size() + " parts");
+                }
+                current = concat.outputs().get(0);
+                pos++;
+            }
+            return io.github.backprop4j.Embedding.of(numeric, tables, Activation.IDENTITY);
+        }
+
+        /** The first value of a constant input (an int64 or float scalar or 1-element vector). */
+        private double scalarOrFirst(OnnxModel.Node n, int input) throws OnnxFormatException {
+            OnnxModel.Tensor t = input < n.inputs().size() ? constants.get(n.inputs().get(input)) : null;
+            if (t == null || t.count() != 1) {
+                throw refuse(n, "has no one-element constant as input " + input);
+            }
+            return t.values()[0];
         }
 
         /** A residual block: nodes up to the last reader of {@code current}, an Add of it and the inner chain. */
@@ -537,7 +616,11 @@ public final class OnnxImport {
                     if (v.equals(output)) {
                         closed = false;
                     }
-                    for (int use : consumers.getOrDefault(v, List.of())) {
+                    List<Integer> uses = consumers.getOrDefault(v, List.of());
+                    if (uses.size() > MAX_REGION) {
+                        return ends; //                                    read more often than a run can hold
+                    }
+                    for (int use : uses) {
                         if (use < start || use > k) {
                             closed = false;
                         }

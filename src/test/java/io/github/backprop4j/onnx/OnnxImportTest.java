@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.github.backprop4j.Activation;
 import io.github.backprop4j.BatchNorm;
+import io.github.backprop4j.Embedding;
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.Parameter;
@@ -132,12 +133,35 @@ class OnnxImportTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"FLOAT32", "FLOAT64"})
+    void embeddingsAndResidualBlocksOfNormsReadBack(String p) throws Exception {
+        Precision precision = Precision.valueOf(p);
+        Network network = randomized(Network.builder().input(2).categorical(5, 3).categorical(4, 2)
+                .dense(6, Activation.RELU).residual(b -> b.layerNorm(Activation.TANH).dense(6))
+                .dense(2).precision(precision).seed(2).build(), 21);
+        assertThat(OnnxImport.read(OnnxExport.toBytes(network))).isEqualTo(network);
+        for (int[] cardinalities : new int[][] {{4}, {4, 3}}) { // no numeric columns: no Slice; one table: no Concat
+            int[] dims = new int[cardinalities.length];
+            Arrays.fill(dims, 2);
+            Embedding embedding = Embedding.of(0, cardinalities, dims, precision, new SplittableRandom(8));
+            Layer dense = Network.builder().input(embedding.outputSize()).dense(2, Activation.SIGMOID).seed(8)
+                    .precision(precision).build().layer(1);
+            Network only = Network.of(embedding, dense);
+            assertThat(OnnxImport.read(OnnxExport.toBytes(only))).isEqualTo(only);
+        }
+    }
+
     @Test
-    void embeddingsAreRefusedNamingTheNodeAndItsOpType() {
-        Network network = Network.builder().input(2).categorical(5, 3).dense(4, Activation.RELU).seed(2).build();
-        assertThatThrownBy(() -> OnnxImport.read(OnnxExport.toBytes(network)))
+    void anUnsupportedOperatorIsRefusedNamingTheNodeAndItsOpType() {
+        GraphBuilder g = new GraphBuilder(GraphBuilder.FLOAT);
+        String z = g.node("Gemm", "layer1", List.of("input", g.initializer("w", new double[] {1, 2}, 1, 2)),
+                GraphBuilder.Attribute.of("transB", 1L));
+        String y = g.node("Conv", "layer2", z);
+        assertThatThrownBy(() -> OnnxImport.read(g.model(8, 17, "t", "", "input", 2, y, "output", 1)))
                 .isInstanceOf(OnnxFormatException.class)
-                .hasMessageContaining("(Slice)").hasMessageContaining("node 0").hasMessageContaining("supports Gemm");
+                .hasMessageContaining("node 1 'layer2/Conv_1' (Conv) is not supported")
+                .hasMessageContaining("supports Gemm");
     }
 
     @Test
@@ -170,6 +194,8 @@ class OnnxImportTest {
             seeds.add(OnnxExport.toBytes(Network.builder().input(5).dense(6, Activation.GELU).layerNorm(Activation.SILU)
                     .residual(b -> b.dense(6, Activation.ELU)).batchNorm(Activation.leakyRelu(0.2))
                     .dense(3, Activation.SOFTMAX).precision(p).seed(4).build()));
+            seeds.add(OnnxExport.toBytes(Network.builder().input(2).categorical(5, 3).categorical(4, 2)
+                    .dense(4, Activation.SOFTPLUS).precision(p).seed(4).build()));
         }
         for (String name : new String[] {"mlp-gelu-f32", "layernorm-opset14-f32"}) {
             try (InputStream in = resource(name + ".onnx")) {
