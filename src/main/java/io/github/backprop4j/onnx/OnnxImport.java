@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Imports an ONNX model as a {@link Network}: the models {@link OnnxExport} writes (except embeddings) and those
+ * Imports an ONNX model as a {@link Network}: the models {@link OnnxExport} writes and those
  * {@code torch.onnx.export} writes for an {@code nn.Sequential} of {@code Linear}, {@code LayerNorm},
  * {@code BatchNorm1d} (eval mode) and the activations the library has, opsets 13 to 17.
  *
@@ -38,6 +38,8 @@ import java.util.Set;
  *   <li>a batch normalization is {@code BatchNormalization} in inference form, or {@link OnnxExport}'s float64
  *       form {@code Sub mean}, {@code Div std}, {@code Mul γ}, {@code Add β} (read with ε = 10⁻⁵ and
  *       {@code running_var = std² − ε});</li>
+ *   <li>an embedding layer, as the first layer, is {@link OnnxExport}'s {@code Slice} of the numeric columns
+ *       (when there are any), {@code Gather}, {@code Cast}, {@code Gather} per table and {@code Concat};</li>
  *   <li>a residual block is a chain of layers whose result is {@code Add}ed to the chain's input;</li>
  *   <li>{@code Softmax} over the last axis; and any other run of element-wise operators with scalar constants
  *       ({@code Relu}, {@code Tanh}, {@code Mul}, {@code Pow}, {@code Where}…) is an activation when it computes
