@@ -177,6 +177,34 @@ class OnnxImportTest {
     }
 
     @Test
+    void matMulThenAddOfAConstantIsADenseLayer() throws OnnxFormatException {
+        GraphBuilder g = new GraphBuilder(GraphBuilder.DOUBLE);
+        String m = g.node("MatMul", "l", "input", g.initializer("w", new double[] {1, 2, 3, 4, 5, 6}, 2, 3)); // [in × out]
+        String z = g.node("Add", "l", m, g.initializer("b", new double[] {0.5, -1, 2}, 3));
+        String a = g.node("Tanh", "l", z);
+        Network network = OnnxImport.read(g.model(8, 17, "t", "", "input", 2, a, "output", 3));
+        assertThat(network).isEqualTo(Network.of(Layer.of(new double[][] {{1, 4}, {2, 5}, {3, 6}},
+                new double[] {0.5, -1, 2}, Activation.TANH, Precision.FLOAT64)));
+    }
+
+    @Test
+    void aTensorWhoseDimsDoNotMatchItsDataIsRefusedBeforeAllocating() {
+        GraphBuilder g = new GraphBuilder(GraphBuilder.FLOAT);
+        // claims 2^31 − 1 × 2^31 − 1 elements with 8 bytes of data
+        String w = g.initializer("w", new double[] {1, 2}, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        String z = g.node("Gemm", "l", List.of("input", w), GraphBuilder.Attribute.of("transB", 1L));
+        assertThatThrownBy(() -> OnnxImport.read(g.model(8, 17, "t", "", "input", 2, z, "output", 1)))
+                .isInstanceOf(OnnxFormatException.class).hasMessageContaining("tensor 'w'")
+                .hasMessageContaining("elements");
+        GraphBuilder h = new GraphBuilder(GraphBuilder.FLOAT);
+        String v = h.initializer("v", new double[] {1, 2}, 3, 1);
+        String y = h.node("Gemm", "l", List.of("input", v), GraphBuilder.Attribute.of("transB", 1L));
+        assertThatThrownBy(() -> OnnxImport.read(h.model(8, 17, "t", "", "input", 1, y, "output", 3)))
+                .isInstanceOf(OnnxFormatException.class)
+                .hasMessageContaining("tensor 'v' has 8 bytes of raw_data but its dims [3, 1] need 12");
+    }
+
+    @Test
     void anOpsetOutsideTheSupportedRangeIsRefused() {
         GraphBuilder g = new GraphBuilder(GraphBuilder.FLOAT);
         String z = g.node("Gemm", "layer1", List.of("input", g.initializer("w", new double[] {1, 2}, 1, 2)),
