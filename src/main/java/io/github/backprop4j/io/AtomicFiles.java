@@ -25,12 +25,20 @@ import java.util.regex.Pattern;
  * successful write deletes the temporary files of the same target whose process ({@code pid}) is no longer
  * alive, and those of the older form {@code .<name>.<random>.tmp} (written before the pid was part of the
  * name) that have not changed for an hour, so that leftovers of killed runs do not pile up.
+ *
+ * <p>Model files, checkpoints, bundles and ONNX exports are all saved through it.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     /** Writes content to a stream. */
     @FunctionalInterface
-    interface Writer {
+    public interface Writer {
+        /**
+         * Writes the whole content.
+         *
+         * @param out the stream, which must not be closed
+         * @throws IOException if writing fails
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -44,7 +52,7 @@ final class AtomicFiles {
      * @param writer writes the whole content; the stream must not be closed by it
      * @throws IOException if writing or moving fails; the target is then unchanged
      */
-    static void write(Path target, Writer writer) throws IOException {
+    public static void write(Path target, Writer writer) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path folder = absolute.getParent();
         Path temporary = createTemporary(folder, absolute.getFileName().toString());

@@ -11,16 +11,14 @@ import io.github.backprop4j.Residual;
 import io.github.backprop4j.data.FeatureScaler;
 import io.github.backprop4j.data.MinMaxScaler;
 import io.github.backprop4j.data.Standardizer;
+import io.github.backprop4j.io.AtomicFiles;
 import io.github.backprop4j.io.ModelBundle;
 import io.github.backprop4j.math.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -177,18 +175,7 @@ public final class OnnxExport {
     }
 
     private static void saveBytes(byte[] bytes, Path path) throws IOException {
-        Path target = path.toAbsolutePath();
-        Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
-        try {
-            Files.write(temporary, bytes);
-            try {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFiles.write(path, out -> out.write(bytes)); // synced, then moved over the target in one step
     }
 
     /**
