@@ -1,6 +1,6 @@
 package io.github.backprop4j;
 
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import java.util.Map;
 

@@ -2,7 +2,7 @@ package io.github.backprop4j.io;
 
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import io.github.backprop4j.optim.Optimizer;

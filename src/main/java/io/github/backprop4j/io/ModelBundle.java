@@ -7,7 +7,7 @@ import io.github.backprop4j.data.CategoryMapping;
 import io.github.backprop4j.data.FeatureScaler;
 import io.github.backprop4j.data.MinMaxScaler;
 import io.github.backprop4j.data.Standardizer;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import java.io.IOException;

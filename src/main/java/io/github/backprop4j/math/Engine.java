@@ -1,5 +1,6 @@
 package io.github.backprop4j.math;
 
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.kernel.DoubleGemm;
 import io.github.backprop4j.math.kernel.FloatGemm;
 import io.github.backprop4j.math.kernel.ScalarDoubleGemm;

@@ -1,5 +1,6 @@
 package io.github.backprop4j.math;
 
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.kernel.NormKernels;
 
 import java.util.function.DoubleBinaryOperator;

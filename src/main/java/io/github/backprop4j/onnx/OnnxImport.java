@@ -6,7 +6,7 @@ import io.github.backprop4j.Layer;
 import io.github.backprop4j.LayerNorm;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.Residual;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import java.io.ByteArrayOutputStream;

@@ -1,6 +1,6 @@
 package io.github.backprop4j.optim;
 
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 
 /**

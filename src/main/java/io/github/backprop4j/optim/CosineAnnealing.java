@@ -1,6 +1,6 @@
 package io.github.backprop4j.optim;
 
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 
 /**
  * Cosine annealing of the learning rate over the optimizer steps, with an optional linear warm-up

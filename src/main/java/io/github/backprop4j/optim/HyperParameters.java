@@ -1,6 +1,6 @@
 package io.github.backprop4j.optim;
 
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 
 /** Checks of hyper-parameters that {@link Checks} does not cover, with the same kind of message. */
 final class HyperParameters {

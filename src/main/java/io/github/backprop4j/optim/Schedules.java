@@ -1,6 +1,6 @@
 package io.github.backprop4j.optim;
 
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 
 /** The built-in {@link LearningRateSchedule}s, as records so that they compare and print by value. */
 final class Schedules {

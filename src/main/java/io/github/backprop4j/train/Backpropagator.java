@@ -6,7 +6,7 @@ import io.github.backprop4j.LayerComputation;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.Parameter;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;

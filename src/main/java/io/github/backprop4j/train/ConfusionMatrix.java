@@ -3,7 +3,7 @@ package io.github.backprop4j.train;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.data.DataSource;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Precision;
 import java.util.Arrays;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.github.backprop4j.Network;
 import io.github.backprop4j.Residual;
 import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.data.DataSource;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 

@@ -2,7 +2,7 @@ package io.github.backprop4j.train;
 
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.Parameter;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.optim.ParameterKind;
 import java.util.ArrayList;

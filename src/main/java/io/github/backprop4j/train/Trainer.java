@@ -4,7 +4,7 @@ import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.data.DataSource;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.optim.LearningRateSchedule;
 import io.github.backprop4j.optim.Optimizer;
 import java.util.ArrayList;

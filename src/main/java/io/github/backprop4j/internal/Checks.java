@@ -1,4 +1,4 @@
-package io.github.backprop4j.math;
+package io.github.backprop4j.internal;
 
 /**
  * Argument checks shared by every package of the library, so that each bad input gets the same kind of
