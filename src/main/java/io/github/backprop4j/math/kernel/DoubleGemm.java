@@ -5,8 +5,8 @@ package io.github.backprop4j.math.kernel;
  * multiplies and the transpose that packs their operands, and the few element-wise passes that run once per
  * element of every training step or prediction (the bias add fused with ReLU, ReLU's backward step, softmax,
  * the finiteness scan). {@link ScalarDoubleGemm} is shaped so that C2 vectorises it and gives the bits of
- * {@link DoubleKernels}, and {@code VectorDoubleGemm} (in {@code src/main/java-vector}) is written with the
- * incubating Vector API, with fused multiply-adds. The caller
+ * {@link DoubleKernels}, and {@code VectorDoubleGemm} (loaded by name only when {@code jdk.incubator.vector} is
+ * present) is written with the incubating Vector API, with fused multiply-adds. The caller
  * ({@code io.github.backprop4j.math.Engine}) splits the output into ranges, one per thread, and packs operands
  * where a method asks for it.
  *

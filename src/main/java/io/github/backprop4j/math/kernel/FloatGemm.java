@@ -4,8 +4,8 @@ package io.github.backprop4j.math.kernel;
  * The fast float32 kernels, one implementation per path: the matrix multiplies and the transpose that packs
  * their operands, and the few element-wise passes that run once per element of every training step or
  * prediction (the bias add fused with ReLU, ReLU's backward step, softmax, the finiteness scan).
- * {@link ScalarFloatGemm} is shaped so that C2 vectorises it, and {@code VectorFloatGemm} (in
- * {@code src/main/java-vector}) is written with the incubating Vector API. The caller
+ * {@link ScalarFloatGemm} is shaped so that C2 vectorises it, and {@code VectorFloatGemm} (loaded by name
+ * only when the module {@code jdk.incubator.vector} is present) is written with the incubating Vector API. The caller
  * ({@code io.github.backprop4j.math.Engine}) splits the output into ranges, one per thread, and packs operands
  * where a method asks for it.
  *
