@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  *
  * <p>Layers are numbered 1..L. Immutable: matrices are handed out as read-only views.
  *
- * <p>Gradients assembled with {@link #of(double, List, List)}, e.g. summed from the parts of a batch that
+ * <p>Gradients assembled with {@link #ofParameters(double, List)}, e.g. summed from the parts of a batch that
  * were backpropagated on different machines, carry no error signals.
  */
 public final class Gradients {
@@ -51,43 +51,6 @@ public final class Gradients {
         this.afterForward = afterForward == null ? null : List.copyOf(afterForward);
         this.recorded = recorded == null ? null : List.copyOf(recorded);
         this.inputGradient = inputGradient;
-    }
-
-    /**
-     * Assembles the gradients of a dense network computed elsewhere, e.g. the sum
-     * {@code ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ} of the gradients of the parts of a batch of {@code N} samples that
-     * {@code io.github.backprop4j.spark} computes on separate partitions. The result has no error signals
-     * ({@link #errorSignal} throws).
-     *
-     * @param loss the cost of the whole batch, {@code C}
-     * @param weightGradients {@code ∂C/∂Wˡ} for l = 1..L, each {@code [out × in]}; copied
-     * @param biasGradients {@code ∂C/∂bˡ} for l = 1..L, each {@code [1 × out]}; copied
-     * @return the gradients, ready for {@link Backpropagator#apply}
-     * @throws NullPointerException if a list or a matrix is {@code null}
-     * @throws IllegalArgumentException if the lists are empty or of different lengths, or a layer's bias
-     *     gradient is not one row as wide as its weight gradient is high, or the precisions differ
-     */
-    public static Gradients of(double loss, List<Matrix> weightGradients, List<Matrix> biasGradients) {
-        Checks.notNull(weightGradients, "weightGradients");
-        Checks.notNull(biasGradients, "biasGradients");
-        if (weightGradients.isEmpty()) {
-            throw new IllegalArgumentException("weightGradients: there must be at least one layer");
-        }
-        Checks.sameSize(biasGradients.size(), weightGradients.size(),
-                "biasGradients: the number of layers", "the number of weight gradients");
-        List<List<Parameter>> layers = new ArrayList<>();
-        for (int l = 1; l <= weightGradients.size(); l++) {
-            Matrix dW = Checks.notNull(weightGradients.get(l - 1), "layer " + l + " weight gradient");
-            Matrix db = Checks.notNull(biasGradients.get(l - 1), "layer " + l + " bias gradient");
-            if (db.rows() != 1 || db.cols() != dW.rows() || db.precision() != dW.precision()
-                    || dW.precision() != weightGradients.get(0).precision()) {
-                throw new IllegalArgumentException("layer " + l + ": the bias gradient " + db + " does not fit "
-                        + "the weight gradient " + dW);
-            }
-            layers.add(List.of(new Parameter("weight", ParameterKind.WEIGHTS, dW.copy()),
-                    new Parameter("bias", ParameterKind.BIAS, db.copy())));
-        }
-        return new Gradients(loss, null, layers, null, null);
     }
 
     /**
@@ -143,12 +106,12 @@ public final class Gradients {
      * @param layer 1..L
      * @return {@code [batch × outputs of layer l]}, read-only
      * @throws IndexOutOfBoundsException if there is no such layer
-     * @throws IllegalStateException if these gradients were assembled by {@link #of(double, List, List)}
+     * @throws IllegalStateException if these gradients were assembled by {@link #ofParameters(double, List)}
      */
     public Matrix errorSignal(int layer) {
         int i = index(layer);
         if (errorSignals == null) {
-            throw new IllegalStateException("these gradients were assembled from parts with Gradients.of and "
+            throw new IllegalStateException("these gradients were assembled from parts with Gradients.ofParameters and "
                     + "carry no error signals");
         }
         return errorSignals.get(i);
