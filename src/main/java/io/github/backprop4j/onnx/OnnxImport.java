@@ -122,11 +122,20 @@ public final class OnnxImport {
      *
      * @param bytes the model
      * @return the network
-     * @throws OnnxFormatException if the model is malformed or outside the supported subset
+     * @throws OnnxFormatException if the model is malformed or outside the supported subset, or is a bundle that
+     *     {@link OnnxExport} wrote with a feature scaler (its {@code metadata_props} name the scaler), whose scaling a
+     *     network cannot hold
      */
     public static Network read(byte[] bytes) throws OnnxFormatException {
         Checks.notNull(bytes, "bytes");
         OnnxModel model = OnnxModel.decode(bytes);
+        String scaler = model.metadata.get(OnnxExport.METADATA_SCALER);
+        if (scaler != null) {
+            throw new OnnxFormatException("the model is a backprop4j bundle whose graph starts with its feature scaler "
+                    + "(metadata_props " + OnnxExport.METADATA_SCALER + "=" + scaler + "); import reads networks only, "
+                    + "so that no scaling is silently lost: load the bundle's own file with ModelBundle.load, or export "
+                    + "its network alone with OnnxExport.save(bundle.network(), path)");
+        }
         try {
             return new Reader(model).network();
         } catch (IllegalArgumentException | ArithmeticException e) {

@@ -22,6 +22,8 @@ final class OnnxModel {
     /** Graph inputs: name and element type (0 when not given). */
     final List<Map.Entry<String, Integer>> inputs = new ArrayList<>();
     final List<String> outputs = new ArrayList<>();
+    /** The model's {@code metadata_props} (ModelProto field 14), key to value; a later duplicate key wins. */
+    final Map<String, String> metadata = new HashMap<>();
 
     /** A tensor: its type, dims and values as doubles (float, double and integer types are read). */
     record Tensor(String name, int dataType, long[] dims, double[] values) {
@@ -69,6 +71,19 @@ final class OnnxModel {
                         }
                     }
                     model.opsets.put(domain, version);
+                }
+                case 14 -> {
+                    ProtoReader e = r.message("ModelProto.metadata_props");
+                    String key = "";
+                    String value = "";
+                    while (e.hasNext()) {
+                        switch (e.next()) {
+                            case 1 -> key = e.string("StringStringEntryProto.key");
+                            case 2 -> value = e.string("StringStringEntryProto.value");
+                            default -> e.skip();
+                        }
+                    }
+                    model.metadata.put(key, value);
                 }
                 default -> r.skip();
             }

@@ -122,6 +122,25 @@ class OnnxBundleExportTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1} categorical={2}")
+    @MethodSource("cases")
+    void importRefusesABundleWithAScalerByNameRatherThanDroppingTheScaling(Precision precision, String scalerKind,
+            boolean categorical) {
+        byte[] model = OnnxExport.toBytes(bundle(precision, scaler(scalerKind), categorical));
+        assertThatThrownBy(() -> OnnxImport.read(model)).isInstanceOf(OnnxFormatException.class)
+                .hasMessageContaining("bundle whose graph starts with its feature scaler")
+                .hasMessageContaining("scaler=" + (scalerKind.equals("standardizer") ? "standardizer" : "min_max"))
+                .hasMessageContaining("ModelBundle.load");
+    }
+
+    @Test
+    void importReadsABundleWithoutAScalerAsItsNetwork() throws Exception {
+        ModelBundle bundle = ModelBundle.of(network(Precision.FLOAT64, true)).withClassNames("red", "green", "blue");
+        Network imported = OnnxImport.read(OnnxExport.toBytes(bundle));
+        double[][] raw = rawRows(bundle, 4, new SplittableRandom(3));
+        assertThat(imported.predict(raw)).isDeepEqualTo(bundle.network().predict(raw));
+    }
+
     @Test
     void nullArgumentsAreRefusedByName() {
         assertThatThrownBy(() -> OnnxExport.toBytes((ModelBundle) null)).hasMessageContaining("bundle");
