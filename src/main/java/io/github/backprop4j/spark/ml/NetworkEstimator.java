@@ -60,6 +60,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>The estimator holds its network and trainer configuration as Java objects: it is copied (by
  * {@link #copy(ParamMap)}, as {@code CrossValidator} does) but not saved; save the fitted {@code PipelineModel}.
+ *
+ * @serial exclude
  */
 public final class NetworkEstimator extends Estimator<NetworkModel> {
 

@@ -71,6 +71,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>The network is not Java-serialized: a {@code NetworkModel} is meant to stay on the driver, as Spark's
  * pipeline stages do.
+ *
+ * @serial exclude
  */
 public final class NetworkModel extends Model<NetworkModel> implements MLWritable {
 
@@ -466,8 +468,8 @@ public final class NetworkModel extends Model<NetworkModel> implements MLWritabl
      * @param path the saved model's directory
      * @return the model, with its uid and params, and no parent
      * @throws IllegalArgumentException if the directory holds another kind of stage
-     * @throws io.github.backprop4j.io.ModelFormatException (unchecked, inside an {@code UncheckedIOException})
-     *     if the model file is not valid
+     * @throws java.io.UncheckedIOException if the model file cannot be read, or is not valid (then with an
+     *     {@link io.github.backprop4j.io.ModelFormatException} as its cause)
      */
     public static NetworkModel load(String path) {
         return read().load(path);

@@ -27,6 +27,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -158,7 +159,7 @@ class NetworkEstimatorTest {
         assertThatThrownBy(() -> estimator.fit(iris))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("featuresCol: column 'features' does not exist");
-        assertThatThrownBy(() -> estimator.copy(new org.apache.spark.ml.param.ParamMap())
+        assertThatThrownBy(() -> estimator.copy(new ParamMap())
                 .setFeaturesCol("sepal_length").fit(iris))
                 .hasMessageContaining("column 'sepal_length' must hold an ML Vector")
                 .hasMessageContaining("of size 4")
@@ -176,6 +177,16 @@ class NetworkEstimatorTest {
                 .hasMessageContaining("column 'label' must hold class indices 0..2, but a row holds 3.0");
         assertThatThrownBy(() -> estimator.fit(assembled.withColumn("prediction", assembled.col("label"))))
                 .hasMessageContaining("predictionCol: output column 'prediction' already exists");
+
+        // the Spark mode is a param like the columns: copied with the params of a grid, validated when set
+        NetworkEstimator averaging = estimator.copy(new ParamMap().put(estimator.parameterAveraging().w(4)));
+        assertThat(averaging.getParameterAveraging()).isEqualTo(4);
+        assertThat(averaging.uid()).isEqualTo(estimator.uid());
+        assertThat(averaging.network()).isSameAs(estimator.network());
+        assertThat(estimator.getParameterAveraging()).isZero();
+        assertThatThrownBy(() -> estimator.setParameterAveraging(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parameterAveraging");
 
         // vectors without ML attributes are checked row by row, when the job runs
         NetworkModel model = NetworkModel.classifier(irisNetwork());
