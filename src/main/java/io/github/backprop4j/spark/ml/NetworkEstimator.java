@@ -55,7 +55,8 @@ import org.apache.spark.sql.types.StructType;
  * <p><b>Checks.</b> {@link #transformSchema} (which {@code Pipeline.fit} calls before any work) refuses a missing
  * column, a column of the wrong type, vectors whose ML attributes give another size than the network's input, and
  * output columns that already exist, each naming the param, the column and what it expected. {@link #fit} then
- * reads the two columns once (one Spark job) and refuses a null, a feature vector of the wrong size, or a label
+ * reads the two columns once before training (a {@code take(1)} of the rows with a problem, which scans all rows
+ * when there is none) and refuses a null, a feature vector of the wrong size, or a label
  * that is not a class (or not the targets' size), naming the column and the value, before training starts.
  *
  * <p>The estimator holds its network and trainer configuration as Java objects: it is copied (by
