@@ -25,6 +25,7 @@ module io.github.backprop4j {
     exports io.github.backprop4j.onnx;
     exports io.github.backprop4j.optim;
     exports io.github.backprop4j.spark;
+    exports io.github.backprop4j.spark.ml;
     exports io.github.backprop4j.train;
 
     uses io.github.backprop4j.io.ComponentProvider;

@@ -1,7 +1,7 @@
 package io.github.backprop4j.spark.ml;
 
 import io.github.backprop4j.Network;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.spark.Sample;
 import io.github.backprop4j.spark.SparkData;
 import io.github.backprop4j.spark.SparkTrainer;

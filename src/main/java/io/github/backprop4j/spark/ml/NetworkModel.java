@@ -2,7 +2,7 @@ package io.github.backprop4j.spark.ml;
 
 import io.github.backprop4j.Network;
 import io.github.backprop4j.io.ModelFile;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.spark.ml.Columns.Task;
 import io.github.backprop4j.train.TrainingResult;
