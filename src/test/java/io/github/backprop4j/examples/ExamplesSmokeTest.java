@@ -135,6 +135,32 @@ class ExamplesSmokeTest {
         assertThat(output).containsPattern("0\\.5496221664 before the step, 0\\.48178\\d+ after it");
     }
 
+    @Test
+    void explainDigitExamplePrintsTheStepAndAHeatMapWhoseAttributionsAddUp() {
+        String output = captureStdout(() -> ExplainDigitExample.main(new String[] {"2"}));
+
+        assertThat(printed(output, "accuracy on 200 test digits after 2 epochs: " + NUMBER)).isGreaterThan(0.7);
+        assertThat(output).contains("Explained step: Network[784 → 16 relu → 10 softmax")
+                .contains("layer 1: dense 784 → 16, relu").contains("  … 12540 more entries of W1\n")
+                .contains("  … 780 more units of sample 0\n");
+        Matcher sums = Pattern.compile("(?m)^sum of the attributions " + NUMBER + ", f\\(x\\) − f\\(black\\) = "
+                + NUMBER + " − \\(" + NUMBER + "\\) = " + NUMBER + "$").matcher(output);
+        assertThat(sums.find()).as("the completeness line in:%n%s", output).isTrue();
+        double sum = Double.parseDouble(sums.group(1));
+        double delta = Double.parseDouble(sums.group(4));
+        assertThat(delta).isPositive();
+        assertThat(sum).isCloseTo(delta, within(0.01 * Math.abs(delta) + 1e-6));
+        // the two 28×28 pictures: 28 lines of 28 + 3 + 28 characters, the digit drawn and attributions shown
+        List<String> lines = output.lines().toList();
+        int first = lines.indexOf(lines.stream().filter(l -> l.startsWith("digit (left)")).findFirst().orElseThrow())
+                + 1;
+        List<String> picture = lines.subList(first, first + 28);
+        assertThat(picture).allSatisfy(l -> assertThat(l).hasSize(59));
+        assertThat(String.join("", picture.stream().map(l -> l.substring(0, 28)).toList())).contains("#");
+        assertThat(String.join("", picture.stream().map(l -> l.substring(31)).toList())).contains("#")
+                .matches("[" + Pattern.quote(ExplainDigitExample.SHADES) + "]+");
+    }
+
     /** The intermediate values docs/math.md works out by hand that the explained step does not print. */
     private static final List<String> HAND_WORKED_ONLY = List.of(
             "1.4827301392", // ∂C/∂a2 = 2(a2 − y)
