@@ -23,9 +23,12 @@ each point's own f). Networks are evaluated in eval mode (they are dense, so mod
 
 Run from the repository root with Debian's python3-torch (torch 1.13):
     /usr/bin/python3 src/test/python/generate_attribution_fixtures.py
+    /usr/bin/python3 src/test/python/generate_attribution_fixtures.py --completeness   # docs/explain.md's table
 """
 import json
 import os
+import sys
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -116,16 +119,41 @@ def rows(t):
     return [[float(v) for v in row] for row in t.detach()]
 
 
+def load(name):
+    with open(os.path.join(GOLDEN, name + ".json"), encoding="utf-8") as f:
+        case = json.load(f)
+    layers = [{"W": torch.tensor(l["weights"], dtype=torch.float64),
+               "b": torch.tensor(l["bias"], dtype=torch.float64),
+               "activation": l["activation"]} for l in case["layers"]]
+    x = torch.tensor(case["input"], dtype=torch.float64)
+    y = torch.tensor(case["target"], dtype=torch.float64)
+    return case, layers, x, y
+
+
+def completeness_table():
+    """Prints, as Markdown, max over samples of |sum IG - df| / (0.01 |df| + 1e-6) from the zero baseline."""
+    warnings.filterwarnings("ignore")
+    print("| golden case | target | trapezoid, 50 | midpoint, 50 | trapezoid, 500 |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for name in CASES:
+        case, layers, x, y = load(name)
+        k = case["layers"][-1]["out"] - 1
+        zero = torch.zeros(x.shape[1], dtype=torch.float64)
+        for target in ("score", "probability", "loss"):
+            with torch.no_grad():
+                d = per_point(case, layers, target, k, x, y) - per_point(case, layers, target, k, zero.expand_as(x), y)
+            cells = []
+            for rule, steps in (("trapezoid", 50), ("midpoint", 50), ("trapezoid", 500)):
+                ig = integrated(case, layers, target, k, x, y, zero, steps, rule).sum(dim=1)
+                r = float(((ig - d).abs() / (0.01 * d.abs() + 1e-6)).max())
+                cells.append(("**%.3f**" if r > 1 else "%.3f") % r)
+            print("| %s | %s | %s |" % (name, target, " | ".join(cells)))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name in CASES:
-        with open(os.path.join(GOLDEN, name + ".json"), encoding="utf-8") as f:
-            case = json.load(f)
-        layers = [{"W": torch.tensor(l["weights"], dtype=torch.float64),
-                   "b": torch.tensor(l["bias"], dtype=torch.float64),
-                   "activation": l["activation"]} for l in case["layers"]]
-        x = torch.tensor(case["input"], dtype=torch.float64)
-        y = torch.tensor(case["target"], dtype=torch.float64)
+        case, layers, x, y = load(name)
         k = case["layers"][-1]["out"] - 1
         zero = torch.zeros(x.shape[1], dtype=torch.float64)
         mean = x.mean(dim=0)
@@ -156,4 +184,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--completeness" in sys.argv[1:]:
+        completeness_table()
+    else:
+        main()
