@@ -127,14 +127,11 @@ public final class Attributions {
         if (target.loss == null) {
             return backpropagate(x, target, null);
         }
-        Matrix g = Matrix.zeros(network.precision(), x.rows(), x.cols());
+        double[][] g = new double[x.rows()][];
         for (int n = 0; n < x.rows(); n++) { //                       the loss of each sample alone: a batch of one
-            Matrix row = backpropagate(row(x, n), target, target.targetRow(n, network));
-            for (int j = 0; j < x.cols(); j++) {
-                g.set(n, j, row.get(0, j));
-            }
+            g[n] = backpropagate(row(x, n), target, target.targetRow(n, network)).row(0);
         }
-        return g.readOnlyView();
+        return Matrix.of(network.precision(), g, "gradients").readOnlyView();
     }
 
     /**
@@ -199,53 +196,50 @@ public final class Attributions {
         }
         baseline.requireFinite("baseline");
         int points = rule == Rule.TRAPEZOID ? steps + 1 : steps;
-        double[] alpha = new double[points];
-        double[] weight = new double[points];
+        double[][] alpha = new double[points][];
+        double[][] weight = new double[1][points];
         for (int i = 0; i < points; i++) {
-            alpha[i] = rule == Rule.TRAPEZOID ? (double) i / steps : (i + 0.5) / steps;
-            weight[i] = rule == Rule.TRAPEZOID && (i == 0 || i == steps) ? 0.5 / steps : 1.0 / steps;
+            alpha[i] = new double[] {1, rule == Rule.TRAPEZOID ? (double) i / steps : (i + 0.5) / steps};
+            weight[0][i] = rule == Rule.TRAPEZOID && (i == 0 || i == steps) ? 0.5 / steps : 1.0 / steps;
         }
+        Matrix a = Matrix.of(network.precision(), alpha, "alpha"); //                  rows (1, αᵢ)
+        Matrix w = Matrix.of(network.precision(), weight, "weights"); //               [1 × points], the wᵢ
         int numeric = network.layer(1) instanceof Embedding e ? e.numericColumns() : x.cols();
-        Matrix phi = Matrix.zeros(network.precision(), x.rows(), x.cols());
+        double[][] phi = new double[x.rows()][];
         for (int n = 0; n < x.rows(); n++) {
-            int b = baseline.rows() == 1 ? 0 : n;
-            for (int j = numeric; j < x.cols(); j++) {
-                if (baseline.get(b, j) != x.get(n, j)) {
-                    throw new IllegalArgumentException("baseline row " + b + " column " + j + " is " + baseline.get(b, j)
-                            + " but sample " + n + " has category " + x.get(n, j) + " there: the categorical columns "
-                            + numeric + ".." + (x.cols() - 1) + " of an embedding network cannot be interpolated");
+            double[] from = baseline.row(baseline.rows() == 1 ? 0 : n);
+            double[] to = x.row(n);
+            double[] difference = new double[to.length];
+            for (int j = 0; j < to.length; j++) {
+                difference[j] = to[j] - from[j];
+                if (j >= numeric && difference[j] != 0) {
+                    throw new IllegalArgumentException("baseline row " + (baseline.rows() == 1 ? 0 : n) + " column " + j
+                            + " is " + from[j] + " but sample " + n + " has category " + to[j] + " there: the "
+                            + "categorical columns " + numeric + ".." + (x.cols() - 1) + " of an embedding network "
+                            + "cannot be interpolated");
                 }
             }
+            Matrix ends = Matrix.of(network.precision(), new double[][] {from, difference}, "baseline and x − x'");
             Matrix path = Matrix.zeros(network.precision(), points, x.cols());
-            for (int i = 0; i < points; i++) {
-                for (int j = 0; j < x.cols(); j++) {
-                    double from = baseline.get(b, j);
-                    path.set(i, j, j < numeric ? from + alpha[i] * (x.get(n, j) - from) : from); // x' + α(x − x')
-                }
-            }
+            Matrix.multiply(a, ends, path); //                                          x' + αᵢ(x − x'), row by row
             Matrix g = target.loss == null ? backpropagate(path, target, null) : pathGradients(path, target, n);
-            for (int j = 0; j < numeric; j++) {
-                double sum = 0;
-                for (int i = 0; i < points; i++) {
-                    sum += weight[i] * g.get(i, j);
-                }
-                phi.set(n, j, (x.get(n, j) - baseline.get(b, j)) * sum);
-            }
+            Matrix integral = Matrix.zeros(network.precision(), 1, x.cols());
+            Matrix.multiply(w, g, integral); //                                         Σᵢ wᵢ·∂f/∂x(x' + αᵢ(x − x'))
+            Matrix.zip(Matrix.of(network.precision(), new double[][] {difference}, "x − x'"), integral,
+                    (d, sum) -> d * sum, integral); //                                   φ = (x − x') ⊙ the integral
+            phi[n] = integral.row(0);
         }
-        return phi.readOnlyView();
+        return Matrix.of(network.precision(), phi, "attributions").readOnlyView();
     }
 
     /** For the loss target, each path point alone (a batch of one), with the sample's target. */
     private Matrix pathGradients(Matrix path, Target target, int sample) {
         Matrix y = target.targetRow(sample, network);
-        Matrix g = Matrix.zeros(network.precision(), path.rows(), path.cols());
+        double[][] g = new double[path.rows()][];
         for (int i = 0; i < path.rows(); i++) {
-            Matrix row = backpropagate(row(path, i), target, y);
-            for (int j = 0; j < path.cols(); j++) {
-                g.set(i, j, row.get(0, j));
-            }
+            g[i] = backpropagate(row(path, i), target, y).row(0);
         }
-        return g;
+        return Matrix.of(network.precision(), g, "path gradients");
     }
 
     /** ∂f/∂x of every row: the readable path with δᴸ = ∂f/∂zᴸ, evaluation mode. */
@@ -391,9 +385,7 @@ public final class Attributions {
 
     private static Matrix row(Matrix x, int n) {
         Matrix r = Matrix.zeros(x.precision(), 1, x.cols());
-        for (int j = 0; j < x.cols(); j++) {
-            r.set(0, j, x.get(n, j));
-        }
+        Matrix.gatherRows(x, new int[] {n}, 0, 1, r);
         return r;
     }
 
