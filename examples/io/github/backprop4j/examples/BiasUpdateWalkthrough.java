@@ -4,23 +4,25 @@ import io.github.backprop4j.Activation;
 import io.github.backprop4j.Layer;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
-import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.optim.Optimizer;
-import io.github.backprop4j.optim.OptimizerState;
-import io.github.backprop4j.train.Backpropagator;
-import io.github.backprop4j.train.ForwardPass;
-import io.github.backprop4j.train.Gradients;
-import java.util.Locale;
+import io.github.backprop4j.train.ExplainedStep;
 
 /**
- * One training step of a 2-2-1 sigmoid network on one sample, printed number by number so that every
- * value can be checked by hand: the weighted sums z, the activations a, the error signals δ, the gradients
- * ∂C/∂W and ∂C/∂b, and the weights <em>and biases</em> before and after the update. docs/math.md works
- * through this output.
+ * One training step of a 2-2-1 sigmoid network on one sample, printed number by number by
+ * {@link ExplainedStep} so that every value can be checked by hand: the weighted sums z, the activations a,
+ * the error signals δ, the gradients ∂C/∂W and ∂C/∂b, and the weights <em>and biases</em> before and after
+ * the update. docs/math.md works through this output and holds a copy of it between the markers
+ * {@link #BEGIN} and {@link #END}; a test fails when the two differ.
  *
  * <p>Run it from an IDE, or with {@code mvn -q test-compile exec:exec -Dexample=BiasUpdateWalkthrough}.
  */
 public final class BiasUpdateWalkthrough {
+
+    /** The line before the printed step, in the output and in docs/math.md. */
+    public static final String BEGIN = "<!-- BiasUpdateWalkthrough output: begin -->";
+
+    /** The line after the printed step. */
+    public static final String END = "<!-- BiasUpdateWalkthrough output: end -->";
 
     private BiasUpdateWalkthrough() {
     }
@@ -31,59 +33,30 @@ public final class BiasUpdateWalkthrough {
      * @param args ignored
      */
     public static void main(String[] args) {
+        System.out.print(output());
+    }
+
+    /**
+     * The step: the 2-2-1 network of the classic worked example (Mazur), x = (0.05, 0.10), y = 0.01, MSE,
+     * plain gradient descent with η = 0.5.
+     *
+     * @return the explained step
+     */
+    public static ExplainedStep step() {
         Network network = Network.of(
                 Layer.of(new double[][] {{0.15, 0.20}, {0.25, 0.30}}, new double[] {0.35, 0.35}, Activation.SIGMOID),
                 Layer.of(new double[][] {{0.40, 0.45}}, new double[] {0.60}, Activation.SIGMOID));
         double[][] x = {{0.05, 0.10}};
         double[][] y = {{0.01}};
-        double eta = 0.5;
-
-        ForwardPass pass = ForwardPass.run(network, x);
-        Backpropagator backprop = new Backpropagator(Loss.MSE);
-        Gradients gradients = backprop.gradients(pass, y);
-        Network updated = backprop.apply(network, gradients, Optimizer.sgd(eta), new OptimizerState());
-
-        System.out.println("Network " + network + ", loss MSE, learning rate η = " + eta);
-        System.out.println("input a0 = " + format(pass.activations(0)) + ", target y = " + format(y[0]));
-        System.out.println();
-        System.out.println("Forward pass: z = a_prev·Wᵀ + b, a = σ(z)");
-        for (int l = 1; l <= network.layerCount(); l++) {
-            System.out.println("  layer " + l + ": z" + l + " = " + format(pass.weightedSums(l)) + "   a" + l + " = "
-                    + format(pass.activations(l)));
-        }
-        System.out.printf(Locale.ROOT, "  loss C = mean((a2 − y)²) = %.10f%n", gradients.loss());
-        System.out.println();
-        System.out.println("Backward pass: δ2 = ∂C/∂a2 ⊙ σ'(z2), δ1 = (δ2·W2) ⊙ σ'(z1)");
-        for (int l = network.layerCount(); l >= 1; l--) {
-            System.out.println("  layer " + l + ": δ" + l + " = " + format(gradients.errorSignal(l)));
-            System.out.println("           ∂C/∂W" + l + " = δ" + l + "ᵀ·a" + (l - 1) + " = "
-                    + format(gradients.weightGradient(l)));
-            System.out.println("           ∂C/∂b" + l + " = Σ δ" + l + " = " + format(gradients.biasGradient(l)));
-        }
-        System.out.println();
-        System.out.println("Update: W ← W − η·∂C/∂W, b ← b − η·∂C/∂b");
-        for (int l = 1; l <= network.layerCount(); l++) {
-            System.out.println("  layer " + l + ": W " + format(network.dense(l).weightMatrix()) + " → "
-                    + format(updated.dense(l).weightMatrix()));
-            System.out.println("           b " + format(network.dense(l).biasVector()) + " → "
-                    + format(updated.dense(l).biasVector()));
-        }
-        System.out.printf(Locale.ROOT, "%nloss after the step: %.10f%n", backprop.gradients(updated, x, y).loss());
+        return ExplainedStep.of(network, x, y, Loss.MSE, Optimizer.sgd(0.5));
     }
 
-    private static String format(Matrix m) {
-        StringBuilder s = new StringBuilder("[");
-        for (int r = 0; r < m.rows(); r++) {
-            s.append(r == 0 ? "" : "; ").append(format(m.row(r)).replaceAll("^\\[|]$", ""));
-        }
-        return s.append(']').toString();
-    }
-
-    private static String format(double[] values) {
-        StringBuilder s = new StringBuilder("[");
-        for (int i = 0; i < values.length; i++) {
-            s.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.10f", values[i]));
-        }
-        return s.append(']').toString();
+    /**
+     * What {@link #main} prints: the explained step's text between the markers.
+     *
+     * @return the text, lines ending in {@code \n}
+     */
+    public static String output() {
+        return BEGIN + "\n```\n" + step().toText() + "```\n" + END + "\n";
     }
 }

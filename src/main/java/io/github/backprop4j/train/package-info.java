@@ -40,5 +40,10 @@
  * {@code 1/batch} factor, so (5) and (6) sum over samples rather than average.
  *
  * <p>Other optimizers change only (7), through {@link io.github.backprop4j.optim.Optimizer}.
+ *
+ * <p>{@link io.github.backprop4j.train.ExplainedStep} keeps every quantity of (1)–(7) of one batch and one step
+ * and prints them as tables; {@link io.github.backprop4j.train.Attributions} carries the error signal of a chosen
+ * output one layer further back, to the input ({@code ∂f/∂x = δ¹·W¹}), and builds input × gradient, integrated
+ * gradients and permutation importance on it.
  */
 package io.github.backprop4j.train;

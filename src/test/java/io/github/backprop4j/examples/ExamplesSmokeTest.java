@@ -128,12 +128,99 @@ class ExamplesSmokeTest {
         String output = captureStdout(() -> BiasUpdateWalkthrough.main(new String[0]));
 
         // the classic 2-2-1 example (Mazur): worked by hand in docs/math.md
-        assertThat(output).contains("a2 = [0.7513650696]");
-        assertThat(output).contains("δ2 = [0.2769971233]");
-        assertThat(output).containsPattern("(?m)^ +b \\[0\\.6000000000\\] → \\[0\\.4615014384\\]$");
-        assertThat(output).contains("a1 = [0.5932699921, 0.5968843783]");
+        assertThat(output).containsPattern("(?m)^  0       0     1\\.1059059671  0\\.7513650696  0\\.2769971233$");
+        assertThat(output).containsPattern("(?m)^  b2\\[0\\] +0\\.6000000000  0\\.2769971233  0\\.4615014384$");
+        assertThat(output).containsPattern("(?m)^  0       0     0\\.3775000000  0\\.5932699921  0\\.0267358408$");
         assertThat(output).doesNotContainPattern("\\d,\\d{10}");
-        assertThat(output).containsPattern("loss after the step: 0\\.48178\\d+");
+        assertThat(output).containsPattern("0\\.5496221664 before the step, 0\\.48178\\d+ after it");
+    }
+
+    @Test
+    void explainDigitExamplePrintsTheStepAndAHeatMapWhoseAttributionsAddUp() throws java.io.IOException {
+        String output = captureStdout(() -> ExplainDigitExample.main(new String[0]));
+
+        assertThat(printed(output, "accuracy on 200 test digits after 3 epochs: " + NUMBER)).isGreaterThan(0.7);
+        assertThat(output).contains("Explained step: Network[784 → 16 relu → 10 softmax")
+                .contains("layer 1: dense 784 → 16, relu").contains("  … 12540 more entries of W1\n")
+                .contains("  … 780 more units of sample 0\n");
+        Matcher sums = Pattern.compile("(?m)^sum of the attributions " + NUMBER + ", f\\(x\\) − f\\(black\\) = "
+                + NUMBER + " − \\(" + NUMBER + "\\) = " + NUMBER + "$").matcher(output);
+        assertThat(sums.find()).as("the completeness line in:%n%s", output).isTrue();
+        double sum = Double.parseDouble(sums.group(1));
+        double delta = Double.parseDouble(sums.group(4));
+        assertThat(delta).isPositive();
+        assertThat(sum).isCloseTo(delta, within(0.01 * Math.abs(delta) + 1e-6));
+        // the two 28×28 pictures: 28 lines of 28 + 3 + 28 characters, the digit drawn and attributions shown
+        List<String> lines = output.lines().toList();
+        int first = lines.indexOf(lines.stream().filter(l -> l.startsWith("digit (left)")).findFirst().orElseThrow())
+                + 1;
+        List<String> picture = lines.subList(first, first + 28);
+        assertThat(picture).allSatisfy(l -> assertThat(l).hasSize(59));
+        assertThat(String.join("", picture.stream().map(l -> l.substring(0, 28)).toList())).contains("#");
+        assertThat(String.join("", picture.stream().map(l -> l.substring(31)).toList())).contains("#")
+                .matches("[" + Pattern.quote(ExplainDigitExample.SHADES) + "]+");
+
+        // docs/explain.md quotes this output: every line of its quoted blocks (but "...") is a line printed here
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("docs", "explain.md"), StandardCharsets.UTF_8);
+        List<List<String>> blocks = new java.util.ArrayList<>();
+        List<String> current = null;
+        for (String line : docs.lines().toList()) {
+            if (line.startsWith("```")) {
+                current = current == null ? new java.util.ArrayList<>() : null;
+                if (current != null) {
+                    blocks.add(current);
+                }
+            } else if (current != null) {
+                current.add(line);
+            }
+        }
+        int quoted = 0;
+        for (List<String> block : blocks) {
+            String text = String.join("\n", block);
+            if (text.contains("Network[784 → 16 relu → 10 softmax") || text.contains("first test digit")) {
+                for (String line : block) {
+                    if (!line.equals("...")) {
+                        assertThat(lines).as("docs/explain.md's line in the example's output").contains(line);
+                        quoted++;
+                    }
+                }
+            }
+        }
+        assertThat(quoted).as("lines of docs/explain.md checked").isGreaterThan(60);
+    }
+
+    /** The intermediate values docs/math.md works out by hand that the explained step does not print. */
+    private static final List<String> HAND_WORKED_ONLY = List.of(
+            "1.4827301392", // ∂C/∂a2 = 2(a2 − y)
+            "0.1868156018", // σ'(z2)
+            "0.1107988493", "0.1246487055", // δ2·W2
+            "0.2413007086", "0.2406134172"); // σ'(z1)
+
+    @Test
+    void docsMathHoldsExactlyWhatBiasUpdateWalkthroughPrints() throws java.io.IOException {
+        String output = captureStdout(() -> BiasUpdateWalkthrough.main(new String[0]));
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("docs", "math.md"), StandardCharsets.UTF_8);
+
+        int begin = docs.indexOf(BiasUpdateWalkthrough.BEGIN);
+        int end = docs.indexOf(BiasUpdateWalkthrough.END);
+        assertThat(begin).as("the begin marker in docs/math.md").isNotNegative();
+        assertThat(end).as("the end marker in docs/math.md").isGreaterThan(begin);
+        String block = docs.substring(begin, end + BiasUpdateWalkthrough.END.length()) + "\n";
+        assertThat(block).as("docs/math.md between the markers; update it from the example's output")
+                .isEqualTo(output);
+
+        // every ten-decimal number in the hand-worked prose above the block is printed by the example
+        String prose = docs.substring(docs.indexOf("## Worked example"), begin);
+        Matcher number = Pattern.compile("-?\\d+\\.\\d{10}").matcher(prose);
+        int checked = 0;
+        while (number.find()) {
+            String value = number.group();
+            if (!HAND_WORKED_ONLY.contains(value)) {
+                assertThat(output).as("docs/math.md's %s in the example's output", value).contains(value);
+                checked++;
+            }
+        }
+        assertThat(checked).as("numbers checked").isGreaterThan(20);
     }
 
     /** The number in the first match of {@code pattern}, whose one group is {@link #NUMBER}. */
