@@ -5,7 +5,7 @@ import io.github.backprop4j.Embedding;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.data.DataSet;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -6,7 +6,7 @@ import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
 import io.github.backprop4j.Parameter;
 import io.github.backprop4j.data.Batch;
-import io.github.backprop4j.math.Checks;
+import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.optim.GradientDescent;
 import io.github.backprop4j.optim.Optimizer;
