@@ -90,6 +90,7 @@ final class TrainingLoop {
         TrainingRun.Driver driver = new TrainingRun.Driver(
                 new TrainingRun(start, epochs, seed, state, loss, optimizer, earlier), config.listeners());
         TrainingRun run = driver.run();
+        driver.declareEpochSize(training.sampleCount(), config.batchSize());
         driver.startTraining();
         if (earlyStopping != null) {
             earlyStopping.replay(earlier);
