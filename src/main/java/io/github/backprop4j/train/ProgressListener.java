@@ -203,6 +203,7 @@ public final class ProgressListener implements TrainingListener {
             write(s, "training ended: " + result.stopReason() + "\n");
         }
         s.out = null;
+        states.remove();
     }
 
     /** Redraws the bar's line in place. */
