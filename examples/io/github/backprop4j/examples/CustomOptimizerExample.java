@@ -63,6 +63,7 @@ public final class CustomOptimizerExample {
                 .batchSize(16)
                 .metrics(Metrics.ACCURACY)
                 .logging(false)
+                .progress() // a bar within each epoch on a terminal, a line per epoch elsewhere
                 .seed(11)
                 .build();
         TrainingResult result = trainer.fit(network, scaler.transform(split.train()));

@@ -48,6 +48,7 @@ public final class IrisExample {
                 .batchSize(16)
                 .metrics(Metrics.ACCURACY)
                 .logging(false)
+                .progress() // a bar within each epoch on a terminal, a line per epoch elsewhere
                 .seed(7)
                 .build();
         TrainingResult result = trainer.fit(network, train);

@@ -12,8 +12,8 @@ import java.util.Locale;
 
 /**
  * The main example: a 784-128-10 network learns the bundled MNIST digits (8,000 for training, 2,000 for
- * testing) with SGD and momentum, logging one progress line per epoch, and prints its test accuracy as the
- * last line.
+ * testing) with SGD and momentum, showing its progress (a bar within each epoch on a terminal, one line per
+ * epoch elsewhere), and prints its test accuracy as the last line.
  *
  * <p>Run it from an IDE, or with {@code mvn -q test-compile exec:exec} (it is the default example). An
  * optional argument sets the number of epochs (10 unless given).
@@ -46,6 +46,8 @@ public final class MnistExample {
                 .epochs(epochs)
                 .batchSize(32)
                 .metrics(Metrics.ACCURACY)
+                .logging(false)
+                .progress() // a bar within each epoch on a terminal, a line per epoch elsewhere
                 .seed(1)
                 .build();
         TrainingResult result = trainer.fit(network, train, test);

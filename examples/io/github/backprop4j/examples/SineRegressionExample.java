@@ -46,6 +46,7 @@ public final class SineRegressionExample {
                 .batchSize(20)
                 .metrics(Metrics.MEAN_ABSOLUTE_ERROR, Metrics.R_SQUARED)
                 .logging(false)
+                .progress() // a bar within each epoch on a terminal, a line per epoch elsewhere
                 .seed(3)
                 .build();
         TrainingResult result = trainer.fit(network, train);

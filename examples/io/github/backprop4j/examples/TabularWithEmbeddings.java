@@ -111,6 +111,7 @@ public final class TabularWithEmbeddings {
                 .epochs(epochs)
                 .batchSize(64)
                 .logging(false)
+                .progress() // a bar within each epoch on a terminal, a line per epoch elsewhere
                 .seed(7)
                 .build();
     }

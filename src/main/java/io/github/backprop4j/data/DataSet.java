@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -277,6 +278,16 @@ public final class DataSet implements DataSource {
      */
     public int size() {
         return features.rows();
+    }
+
+    /**
+     * Returns the number of samples, which an in-memory data set always knows.
+     *
+     * @return {@link #size()}
+     */
+    @Override
+    public OptionalLong sampleCount() {
+        return OptionalLong.of(size());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.github.backprop4j.data;
 
 import io.github.backprop4j.math.Precision;
 import java.util.Iterator;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 
 /**
@@ -42,6 +43,17 @@ public interface DataSource {
      * @return the batches of this pass; close it when done
      */
     Batches batches(int batchSize, Precision precision, SplittableRandom shuffle);
+
+    /**
+     * Returns the number of samples one pass yields, if the source knows it. Training uses it to tell
+     * listeners how many batches an epoch has (a progress bar with the time left); a source that does not
+     * know (e.g. a stream) keeps this default, and progress then counts batches without a total.
+     *
+     * @return the samples per pass, at least 1, or empty if unknown (the default)
+     */
+    default OptionalLong sampleCount() {
+        return OptionalLong.empty();
+    }
 
     /**
      * One pass over a data source. Closing it releases whatever the source opened for the pass.

@@ -81,7 +81,9 @@ final class Evaluation {
     void add(double batchLoss, Matrix outputs, Matrix targets) {
         lossSum += batchLoss * outputs.rows(); // batch losses are means: weight them by batch size
         samples += outputs.rows();
-        accumulators.forEach(a -> a.add(outputs, targets));
+        for (int i = 0; i < accumulators.size(); i++) { // a plain loop: no capturing lambda per batch
+            accumulators.get(i).add(outputs, targets);
+        }
     }
 
     /**

@@ -496,6 +496,20 @@ public final class Trainer {
         }
 
         /**
+         * Shows the progress of training on {@code System.out}: a bar within each epoch on an interactive
+         * terminal, one line per epoch elsewhere (see {@link ProgressListener}). Adds
+         * {@link ProgressListener#toStandardOutput()} to the listeners, in the order of the calls; for another
+         * output add {@link ProgressListener#to(Appendable, boolean)} with {@link #listeners}. Independent of
+         * {@link #logging(boolean)}, which interactive runs usually turn off.
+         *
+         * @return this builder
+         */
+        public Builder progress() {
+            listeners.add(ProgressListener.toStandardOutput());
+            return this;
+        }
+
+        /**
          * Sets whether a {@link LoggingListener} logs each epoch through SLF4J (the default).
          *
          * @param value {@code false} to train silently

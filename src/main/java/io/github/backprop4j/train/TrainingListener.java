@@ -33,7 +33,9 @@ public interface TrainingListener {
     }
 
     /**
-     * Called after each optimizer step.
+     * Called after each optimizer step. The epoch has {@link TrainingRun#batchesPerEpoch()} batches when the
+     * training data declare their size ({@link ProgressListener} draws its bar from it). Keep it cheap: it runs
+     * once per step, and a step of {@link Trainer#fit} itself allocates nothing.
      *
      * @param run the run; {@link TrainingRun#network()} is the network after this step
      * @param epoch the epoch's number, from 1

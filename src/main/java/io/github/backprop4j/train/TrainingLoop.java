@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * One run of {@link Trainer#fit} or {@link Trainer#resume}: the epochs, each of batches from
@@ -90,6 +91,7 @@ final class TrainingLoop {
         TrainingRun.Driver driver = new TrainingRun.Driver(
                 new TrainingRun(start, epochs, seed, state, loss, optimizer, earlier), config.listeners());
         TrainingRun run = driver.run();
+        driver.declareEpochSize(training.sampleCount(), config.batchSize());
         driver.startTraining();
         if (earlyStopping != null) {
             earlyStopping.replay(earlier);
@@ -163,6 +165,7 @@ final class TrainingLoop {
             EpochBatches batches, int epoch, SplittableRandom shuffleRandom, SplittableRandom dropoutRandom,
             Evaluation eval) {
         batches.start(config.shuffles() ? shuffleRandom : null);
+        StepSnapshot snapshot = new StepSnapshot(divergence);
         try (batches) {
             int batchNumber = 0;
             while (batches.hasNext()) {
@@ -187,7 +190,8 @@ final class TrainingLoop {
                 double eta = learningRate(state.nextStep(), epoch);
                 session.update(eta);
                 eval.add(batchLoss, session.output(), batches.targets());
-                driver.stepped(() -> divergence.snapshot(epoch, b), b, batchLoss, eta);
+                snapshot.at(epoch, b);
+                driver.stepped(snapshot, b, batchLoss, eta);
             }
             if (batchNumber == 0) {
                 throw new IllegalArgumentException("training: the data source " + training.getClass().getName()
@@ -196,6 +200,30 @@ final class TrainingLoop {
             }
         }
         return null;
+    }
+
+    /**
+     * The network after the latest step, taken only if someone asks for it: one object per epoch, pointed at each
+     * step in turn, so that a step allocates no supplier. The run holds it only until the next step.
+     */
+    private static final class StepSnapshot implements Supplier<Network> {
+        private final DivergenceGuard divergence;
+        private int epoch;
+        private int batch;
+
+        StepSnapshot(DivergenceGuard divergence) {
+            this.divergence = divergence;
+        }
+
+        void at(int stepEpoch, int stepBatch) {
+            epoch = stepEpoch;
+            batch = stepBatch;
+        }
+
+        @Override
+        public Network get() {
+            return divergence.snapshot(epoch, batch);
+        }
     }
 
     /** The schedule's rate for one step, refused with the step and epoch if it is negative or not finite. */

@@ -8,6 +8,7 @@ import io.github.backprop4j.optim.OptimizerState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +33,9 @@ public final class TrainingRun {
     private final Optimizer optimizer;
     private Network epochEndNetwork;
     private boolean atEpochEnd;
+    /** What the loop declared of an epoch's size: samples per pass (−1 if unknown) and samples per batch (0). */
+    private long epochSamples = -1;
+    private int batchSize;
 
     TrainingRun(Network network, int totalEpochs, long seed, RunOptimizerState state, Loss loss, Optimizer optimizer,
             History earlier) {
@@ -100,6 +104,57 @@ public final class TrainingRun {
      */
     public int totalEpochs() {
         return totalEpochs;
+    }
+
+    /**
+     * Returns the number of samples per optimizer step, as the training loop declared it.
+     *
+     * @return the configured batch size (the last batch of an epoch may be smaller), or 0 if the loop did not
+     *     declare it
+     */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * Returns the number of training samples in one epoch, when the training data declare it
+     * ({@link io.github.backprop4j.data.DataSource#sampleCount()}; an in-memory data set always does).
+     *
+     * @return the samples per epoch, or empty if unknown
+     */
+    public OptionalLong samplesPerEpoch() {
+        return epochSamples < 0 ? OptionalLong.empty() : OptionalLong.of(epochSamples);
+    }
+
+    /**
+     * Returns the number of batches (optimizer steps) in one epoch, when it is known: the samples per epoch
+     * divided by the batch size, rounded up. A {@link TrainingListener#onBatchEnd} listener can show the
+     * progress of an epoch with it (as {@link ProgressListener} does).
+     *
+     * @return {@code ⌈samples / batchSize⌉}, or empty if the samples per epoch or the batch size are unknown
+     */
+    public OptionalLong batchesPerEpoch() {
+        if (epochSamples < 0 || batchSize < 1) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of((epochSamples + batchSize - 1) / batchSize);
+    }
+
+    /**
+     * Returns the number of samples in the first {@code batches} batches of an epoch: {@code batches × batchSize},
+     * at most the epoch's samples when they are known.
+     *
+     * @param batches the number of batches, from 0
+     * @return the samples they hold, 0 if the batch size is unknown
+     */
+    long samplesIn(long batches) {
+        long samples = batches * batchSize;
+        return epochSamples < 0 ? samples : Math.min(samples, epochSamples);
+    }
+
+    void epochSize(long samples, int samplesPerBatch) {
+        epochSamples = samples;
+        batchSize = samplesPerBatch;
     }
 
     /**
@@ -234,6 +289,25 @@ public final class TrainingRun {
             return run;
         }
 
+        /**
+         * Tells the listeners how large an epoch is (through {@link TrainingRun#batchSize()},
+         * {@link TrainingRun#samplesPerEpoch()} and {@link TrainingRun#batchesPerEpoch()}); call it before
+         * {@link #startTraining()}. A loop that never calls it leaves both unknown.
+         *
+         * @param samples the training samples per epoch, or empty if unknown
+         * @param batchSize the samples per optimizer step, at least 1
+         * @throws IllegalArgumentException if the batch size is below 1 or the sample count below 1
+         */
+        public void declareEpochSize(OptionalLong samples, int batchSize) {
+            Checks.notNull(samples, "samples");
+            Checks.positive(batchSize, "batchSize");
+            if (samples.isPresent() && samples.getAsLong() < 1) {
+                throw new IllegalArgumentException("samples per epoch must be at least 1, was "
+                        + samples.getAsLong());
+            }
+            run.epochSize(samples.orElse(-1), batchSize);
+        }
+
         /** Calls {@link TrainingListener#onTrainingStart}. */
         public void startTraining() {
             listeners.forEach(l -> l.onTrainingStart(run));
@@ -281,8 +355,12 @@ public final class TrainingRun {
             batchEnded(batch, loss);
         }
 
+        /** Calls every listener's {@link TrainingListener#onBatchEnd}, in a plain loop: no capturing lambda per step. */
         private void batchEnded(int batch, double loss) {
-            listeners.forEach(l -> l.onBatchEnd(run, run.epoch(), batch, loss));
+            int epoch = run.epoch();
+            for (int i = 0; i < listeners.size(); i++) {
+                listeners.get(i).onBatchEnd(run, epoch, batch, loss);
+            }
         }
 
         /**

@@ -102,6 +102,23 @@ class ExamplesSmokeTest {
     }
 
     @Test
+    void learningRateRangeExamplePrintsASuggestionInItsRangeThatTrainsWell() {
+        String output = captureStdout(() -> LearningRateRangeExample.main(new String[] {"20"}));
+
+        Matcher suggestion = Pattern.compile("(?m)^suggested learning rate ([0-9.e+-]+) \\(the lowest smoothed loss")
+                .matcher(output);
+        assertThat(suggestion.find()).as("a suggestion in:%n%s", output).isTrue();
+        assertThat(Double.parseDouble(suggestion.group(1))).isBetween(1e-4, 1e3);
+        assertThat(output).containsPattern("(?m)^ +1 +1\\.000e-04 +\\d+\\.\\d{4} +\\d+\\.\\d{4}$");
+        assertThat(output).as("the progress of the final training, one line per epoch").containsPattern(
+                "(?m)^epoch 20/20: loss " + NUMBER + ", accuracy " + NUMBER);
+        Matcher accuracy = Pattern.compile("(?m)^test accuracy at the suggested rate [0-9.e+-]+: " + NUMBER + "$")
+                .matcher(output);
+        assertThat(accuracy.find()).as("a test accuracy line in:%n%s", output).isTrue();
+        assertThat(Double.parseDouble(accuracy.group(1))).isGreaterThan(0.85);
+    }
+
+    @Test
     void tabularWithEmbeddingsBeatsIndicesFedAsNumbers() {
         String output = captureStdout(() -> TabularWithEmbeddings.main(new String[0]));
 

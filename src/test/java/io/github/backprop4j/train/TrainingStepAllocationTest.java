@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every object the steps allocate, on the scalar path (the pom's {@code scalar-kernels} run; on the vector path the
  * Vector API boxes its lanes until C2 has intrinsified each operation, which a short test cannot wait for).
  * Networks with layer norm, batch norm (also inside a residual block), embeddings and residual blocks, both
- * precisions, Adam.
+ * precisions, Adam. And a step of {@link Trainer#fit} itself, with listeners that watch every batch (the progress
+ * listener in both modes) but draw nothing in the measured stretch, allocates nothing either.
  */
 class TrainingStepAllocationTest {
 
@@ -86,6 +87,46 @@ class TrainingStepAllocationTest {
         // Less than a byte per step: a single object made in every step (16 bytes or more) would exceed it.
         assertThat((double) allocated / measured).as("%s: bytes allocated per step (%d in %d steps)", name,
                 allocated, measured).isLessThan(1);
+    }
+
+    @ParameterizedTest(name = "progress on a terminal: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aWarmStepOfFitAllocatesNothingWhileItsListenersWatchEveryBatch(boolean terminal) {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean m
+                && m.isThreadAllocatedMemorySupported() && m.isThreadAllocatedMemoryEnabled(),
+                "this JVM does not count the bytes a thread allocates");
+        Assumptions.assumeFalse(Engine.isVectorized(), "measured on the scalar path (the pom's scalar-kernels run)");
+        com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean) bean;
+        int batches = 3000;
+        Matrix[][] data = batch(Precision.FLOAT64, FULL * batches, 5, false);
+        io.github.backprop4j.data.DataSet set = io.github.backprop4j.data.DataSet.of(data[0][0], data[1][0]);
+        long[] measured = new long[2];
+        TrainingListener meter = new TrainingListener() {
+            @Override
+            public void onBatchEnd(TrainingRun run, int epoch, int batch, double loss) {
+                if (epoch == 3 && batch == 1000) {
+                    measured[0] = counter.getThreadAllocatedBytes(Thread.currentThread().getId());
+                } else if (epoch == 3 && batch == batches) {
+                    measured[1] = counter.getThreadAllocatedBytes(Thread.currentThread().getId());
+                }
+            }
+        };
+        StringBuilder out = new StringBuilder();
+        // A clock that stands still: the bar is drawn at the start of the run and never again.
+        ProgressListener progress = new ProgressListener(() -> out, () -> terminal, () -> 0L);
+        // No metrics: Metrics.ACCURACY finds the classes of each batch in two new int arrays (about 100 bytes a step).
+        Trainer trainer = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.001)).epochs(3)
+                .batchSize(FULL).logging(false).seed(2).listeners(progress, meter).build();
+
+        trainer.fit(Network.builder().input(FEATURES).dense(24, Activation.RELU).dense(3, Activation.SOFTMAX).seed(4)
+                .build(), set);
+
+        long steps = batches - 1000;
+        long allocated = measured[1] - measured[0];
+        assertThat(out.toString().split("\n")).as("the progress shown").hasSize(3);
+        assertThat((double) allocated / steps).as("bytes allocated per step of fit (%d in %d steps)", allocated,
+                steps).isLessThan(1);
     }
 
     /** Steps alternating two full batches and a short last one, as an epoch of 2 × 16 + 7 samples does. */
