@@ -16,14 +16,13 @@ public final class TrainerTestSupport {
     public static DataSet blobs(long seed) {
         java.util.Random random = new java.util.Random(seed);
         double[][] x = new double[90][];
-        double[][] y = new double[90][];
+        int[] labels = new int[90];
         for (int i = 0; i < 90; i++) {
             int k = i % 3;
             x[i] = new double[] {k * 2 + random.nextGaussian() * 0.8, (k == 1 ? 2 : 0) + random.nextGaussian() * 0.8};
-            y[i] = new double[3];
-            y[i][k] = 1;
+            labels[i] = k;
         }
-        return DataSet.of(x, y);
+        return DataSet.ofLabels(x, labels, 3);
     }
 
     /** A 2-8-3 softmax classifier trained 12 epochs on blobs, validated on other blobs. */
