@@ -498,9 +498,14 @@ public final class LineChart {
                     .append("\" stroke-width=\"2\" stroke-linejoin=\"round\"/>\n");
         }
         s.append("<g class=\"legend\">\n");
+        if (!series.isEmpty()) {
+            s.append("<rect x=\"").append(legendLeft() - 6).append("\" y=\"").append(b.top() + 4).append("\" width=\"")
+                    .append(b.right() - 4 - legendLeft() + 6).append("\" height=\"").append(16 * series.size() + 4)
+                    .append("\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n");
+        }
         for (int i = 0; i < series.size(); i++) {
-            int y = b.top() + 14 + 16 * i;
-            int x = b.right() - 130;
+            int y = b.top() + 18 + 16 * i;
+            int x = legendLeft();
             s.append("<line x1=\"").append(x).append("\" y1=\"").append(y - 4).append("\" x2=\"").append(x + 20)
                     .append("\" y2=\"").append(y - 4).append("\" stroke=\"").append(hex(seriesColor(i)))
                     .append("\" stroke-width=\"2\"/>");
@@ -511,7 +516,13 @@ public final class LineChart {
         return s.toString();
     }
 
-    private static String f(double v) {
+    /** The legend's left edge: far enough from the plot's right edge for the longest name (about 7 px a letter). */
+    private int legendLeft() {
+        int longest = series.stream().mapToInt(se -> se.name.length()).max().orElse(0);
+        return Math.max(plotBox().left() + 8, plotBox().right() - 40 - 7 * longest);
+    }
+
+        private static String f(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
@@ -626,9 +637,16 @@ public final class LineChart {
                 }
                 g.draw(path);
             }
+            if (!series.isEmpty()) {
+                g.setColor(new Color(255, 255, 255, 217));
+                g.fillRect(legendLeft() - 6, b.top() + 4, b.right() - 4 - legendLeft() + 6, 16 * series.size() + 4);
+                g.setColor(new Color(0xCCCCCC));
+                g.drawRect(legendLeft() - 6, b.top() + 4, b.right() - 4 - legendLeft() + 6, 16 * series.size() + 4);
+            }
+            g.setStroke(new BasicStroke(2));
             for (int i = 0; i < series.size(); i++) {
-                int y = b.top() + 14 + 16 * i;
-                int lx = b.right() - 130;
+                int y = b.top() + 18 + 16 * i;
+                int lx = legendLeft();
                 g.setColor(new Color(seriesColor(i)));
                 g.drawLine(lx, y - 4, lx + 20, y - 4);
                 g.setColor(new Color(0x333333));

@@ -35,7 +35,8 @@ import java.util.Map;
  *         .write(Path.of("target/iris-report.html"));
  * }</pre>
  *
- * <p>Immutable; each method returns a new report. Text given as text (titles, names, the configuration) is
+ * <p>The page carries a {@link #CONTENT_SECURITY_POLICY} that forbids every load. Immutable; each method returns
+ * a new report. Text given as text (titles, names, the configuration) is
  * escaped; a section's fragment is HTML and is inserted as it is, so it must come from a trusted source (such as
  * this library's renderings) and must itself load nothing, for the file to stay self-contained.
  */
@@ -202,6 +203,13 @@ public final class TrainingReport {
 
     // ------------------------------------------------------------------ HTML
 
+    /**
+     * The page's Content-Security-Policy: nothing may be loaded (no scripts, fonts, style sheets or frames), only
+     * inline styles and {@code data:} images are allowed, so the page stays self-contained even with sections of
+     * the caller's, and a browser reports any attempt on its console.
+     */
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
     private static final String CSS = """
             body{font-family:sans-serif;margin:2em auto;max-width:1400px;padding:0 1em;color:#222;background:#fff}
             h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
@@ -222,6 +230,8 @@ public final class TrainingReport {
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(CONTENT_SECURITY_POLICY)
+                .append("\">\n") // a browser refuses, and logs, any load a section might attempt
                 .append("<link rel=\"icon\" href=\"data:,\">\n") // no request for /favicon.ico
                 .append("<title>").append(e(title)).append("</title>\n<style>\n").append(CSS)
                 .append("</style>\n</head>\n<body>\n<h1>").append(e(title)).append("</h1>\n");
