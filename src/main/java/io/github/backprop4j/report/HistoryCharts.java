@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * Charts of a {@link History}: one {@link LineChart} per recorded metric, over the epochs, with the training
- * measurement ({@code loss}) and its validation twin ({@code val_loss}) as two series of one chart; and one of
- * the learning rate if it changed during the run.
+ * measurement ({@code loss}) and its validation twin ({@code val_loss}) as two series of one chart (the legend at the
+ * bottom for a curve that rises); and one of the learning rate if it changed during the run.
  */
 public final class HistoryCharts {
 
@@ -59,6 +59,10 @@ public final class HistoryCharts {
                 chart = chart.withSeries(name, epochs(history), values(history, name));
                 any = true;
             }
+        }
+        if (history.names().stream().filter(n -> n.equals(metric) || n.equals(VALIDATION + metric))
+                .anyMatch(n -> higherIsBetter(history, n))) {
+            chart = chart.withLegend(LineChart.Legend.BOTTOM_RIGHT);
         }
         if (!any) {
             throw new IllegalArgumentException("metric: the history measured no \"" + metric + "\" nor \""
@@ -110,6 +114,12 @@ public final class HistoryCharts {
             files.add(png);
         }
         return files;
+    }
+
+    /** Whether a curve rises over the run (its last value above its first), so that its legend goes below. */
+    private static boolean higherIsBetter(History history, String name) {
+        double[] v = values(history, name);
+        return v.length > 1 && v[v.length - 1] > v[0];
     }
 
     private static double[] epochs(History history) {

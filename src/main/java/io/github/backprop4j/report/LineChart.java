@@ -135,16 +135,26 @@ public final class LineChart {
         }
     }
 
+    /** Where the legend goes inside the plot box. */
+    public enum Legend {
+        /** The top right corner, for curves that fall (losses). */
+        TOP_RIGHT,
+        /** The bottom right corner, for curves that rise (accuracies, reliability diagrams). */
+        BOTTOM_RIGHT
+    }
+
     private final String title;
     private final String xLabel;
     private final String yLabel;
     private final boolean logX;
     private final int width;
     private final int height;
+    private final Legend legend;
     private final List<Series> series;
 
-    private LineChart(String title, String xLabel, String yLabel, boolean logX, int width, int height,
+    private LineChart(String title, String xLabel, String yLabel, boolean logX, int width, int height, Legend legend,
             List<Series> series) {
+        this.legend = legend;
         this.title = title;
         this.xLabel = xLabel;
         this.yLabel = yLabel;
@@ -164,7 +174,8 @@ public final class LineChart {
      */
     public static LineChart of(String title, String xLabel, String yLabel) {
         return new LineChart(Checks.notNull(title, "title"), Checks.notNull(xLabel, "xLabel"),
-                Checks.notNull(yLabel, "yLabel"), false, DEFAULT_WIDTH, DEFAULT_HEIGHT, List.of());
+                Checks.notNull(yLabel, "yLabel"), false, DEFAULT_WIDTH, DEFAULT_HEIGHT, Legend.TOP_RIGHT,
+                List.of());
     }
 
     /**
@@ -190,7 +201,7 @@ public final class LineChart {
         Checks.notNull(s, "series");
         List<Series> more = new ArrayList<>(series);
         more.add(s);
-        return new LineChart(title, xLabel, yLabel, logX, width, height, more);
+        return new LineChart(title, xLabel, yLabel, logX, width, height, legend, more);
     }
 
     /**
@@ -201,7 +212,7 @@ public final class LineChart {
      * @return a new chart
      */
     public LineChart withLogX(boolean logarithmic) {
-        return new LineChart(title, xLabel, yLabel, logarithmic, width, height, series);
+        return new LineChart(title, xLabel, yLabel, logarithmic, width, height, legend, series);
     }
 
     /**
@@ -217,7 +228,26 @@ public final class LineChart {
             throw new IllegalArgumentException("width and height must be at least 200 × 150 pixels, not " + newWidth
                     + " × " + newHeight);
         }
-        return new LineChart(title, xLabel, yLabel, logX, newWidth, newHeight, series);
+        return new LineChart(title, xLabel, yLabel, logX, newWidth, newHeight, legend, series);
+    }
+
+    /**
+     * Returns this chart with its legend in another corner.
+     *
+     * @param corner where the legend goes
+     * @return a new chart
+     */
+    public LineChart withLegend(Legend corner) {
+        return new LineChart(title, xLabel, yLabel, logX, width, height, Checks.notNull(corner, "legend"), series);
+    }
+
+    /**
+     * Returns where the legend goes.
+     *
+     * @return the corner
+     */
+    public Legend legend() {
+        return legend;
     }
 
     /**
@@ -499,12 +529,12 @@ public final class LineChart {
         }
         s.append("<g class=\"legend\">\n");
         if (!series.isEmpty()) {
-            s.append("<rect x=\"").append(legendLeft() - 6).append("\" y=\"").append(b.top() + 4).append("\" width=\"")
+            s.append("<rect x=\"").append(legendLeft() - 6).append("\" y=\"").append(legendTop()).append("\" width=\"")
                     .append(b.right() - 4 - legendLeft() + 6).append("\" height=\"").append(16 * series.size() + 4)
                     .append("\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n");
         }
         for (int i = 0; i < series.size(); i++) {
-            int y = b.top() + 18 + 16 * i;
+            int y = legendTop() + 14 + 16 * i;
             int x = legendLeft();
             s.append("<line x1=\"").append(x).append("\" y1=\"").append(y - 4).append("\" x2=\"").append(x + 20)
                     .append("\" y2=\"").append(y - 4).append("\" stroke=\"").append(hex(seriesColor(i)))
@@ -514,6 +544,11 @@ public final class LineChart {
         }
         s.append("</g>\n</svg>\n");
         return s.toString();
+    }
+
+    /** The legend box's top edge. */
+    private int legendTop() {
+        return legend == Legend.TOP_RIGHT ? plotBox().top() + 4 : plotBox().bottom() - 8 - 16 * series.size();
     }
 
     /** The legend's left edge: far enough from the plot's right edge for the longest name (about 7 px a letter). */
@@ -639,13 +674,13 @@ public final class LineChart {
             }
             if (!series.isEmpty()) {
                 g.setColor(new Color(255, 255, 255, 217));
-                g.fillRect(legendLeft() - 6, b.top() + 4, b.right() - 4 - legendLeft() + 6, 16 * series.size() + 4);
+                g.fillRect(legendLeft() - 6, legendTop(), b.right() - 4 - legendLeft() + 6, 16 * series.size() + 4);
                 g.setColor(new Color(0xCCCCCC));
-                g.drawRect(legendLeft() - 6, b.top() + 4, b.right() - 4 - legendLeft() + 6, 16 * series.size() + 4);
+                g.drawRect(legendLeft() - 6, legendTop(), b.right() - 4 - legendLeft() + 6, 16 * series.size() + 4);
             }
             g.setStroke(new BasicStroke(2));
             for (int i = 0; i < series.size(); i++) {
-                int y = b.top() + 18 + 16 * i;
+                int y = legendTop() + 14 + 16 * i;
                 int lx = legendLeft();
                 g.setColor(new Color(seriesColor(i)));
                 g.drawLine(lx, y - 4, lx + 20, y - 4);
@@ -678,12 +713,12 @@ public final class LineChart {
     public boolean equals(Object other) {
         return other instanceof LineChart c && title.equals(c.title) && xLabel.equals(c.xLabel)
                 && yLabel.equals(c.yLabel) && logX == c.logX && width == c.width && height == c.height
-                && series.equals(c.series);
+                && legend == c.legend && series.equals(c.series);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(title, xLabel, yLabel, logX, width, height, series);
+        return java.util.Objects.hash(title, xLabel, yLabel, logX, width, height, legend, series);
     }
 
     @Override

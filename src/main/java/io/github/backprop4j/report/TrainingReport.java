@@ -345,7 +345,8 @@ public final class TrainingReport {
         double[] y = points.stream().mapToDouble(p -> p[1]).toArray();
         return LineChart.of(chartTitle, "confidence", "accuracy")
                 .withSeries("model (ECE " + f3(diagram.expectedCalibrationError()) + ")", x, y)
-                .withSeries("perfectly calibrated", new double[] {0, 1}, new double[] {0, 1});
+                .withSeries("perfectly calibrated", new double[] {0, 1}, new double[] {0, 1})
+                .withLegend(LineChart.Legend.BOTTOM_RIGHT);
     }
 
     private String reliabilityHtml() {
