@@ -81,6 +81,20 @@ class CalibrationTest {
         assertThatThrownBy(() -> new TemperatureScaling(0)).hasMessageContaining("temperature: 0.0");
     }
 
+    @Test
+    void theCalibrationMetricsRunInTrainingLikeAnyMetric() {
+        Network network = Network.builder().input(2).dense(8, Activation.TANH).dense(3, Activation.SOFTMAX).seed(3)
+                .build();
+        Trainer trainer = Trainer.builder().loss(io.github.backprop4j.Loss.CROSS_ENTROPY)
+                .optimizer(io.github.backprop4j.optim.Optimizer.adam(0.02)).epochs(3).batchSize(16)
+                .metrics(Metrics.EXPECTED_CALIBRATION_ERROR, Metrics.BRIER_SCORE).logging(false).seed(3).build();
+        DataSet validation = TrainerTestSupport.blobs(2);
+        TrainingResult result = trainer.fit(network, TrainerTestSupport.blobs(1), validation);
+        assertThat(result.history().names()).contains("ece", "brier", "val_ece", "val_brier");
+        double ece = ReliabilityDiagram.of(result.network(), validation, 10).expectedCalibrationError();
+        assertThat(result.history().last().value("val_ece")).isCloseTo(ece, within(1e-9));
+    }
+
     /** A classifier whose output weights were scaled up 6 times: the same classes, far too sure of them. */
     private static Network overConfident() {
         Network trained = TrainerTestSupport.irisLikeRun().network();
