@@ -63,6 +63,14 @@ class BrowserReportTest {
                 + "\"Content-Security-Policy\" content=\"" + TrainingReport.CONTENT_SECURITY_POLICY + "\"></head>"
                 + "<body><img src=\"missing.png\"><p>bad</p></body></html>");
         assertThat(open(bad, dir).console()).as("console of a page that loads an image").isNotEmpty();
+        // ... and a page without charts must be seen to lack the curve colours.
+        Path plain = dir.resolve("plain.html");
+        TrainingReport.of("no charts").network(io.github.backprop4j.train.TrainerTestSupport.irisLikeRun().network())
+                .write(plain);
+        BufferedImage blank = open(plain, dir).screenshot();
+        LineChart.Box whole = new LineChart.Box(0, 0, blank.getWidth() - 1, blank.getHeight() - 1);
+        assertThat(Pixels.countNear(blank, whole, LineChart.seriesColor(0), 40)).as("curve colour on a page without"
+                + " charts").isLessThan(50);
 
         Path page = dir.resolve("report.html");
         TrainingReportTest.sample().write(page);
