@@ -17,6 +17,8 @@ module io.github.backprop4j {
     // Read only to detect a JVMCI compiler by its VM option; without them the system properties decide.
     requires static java.management;
     requires static jdk.management;
+    // Only PNG charts (report.LineChart.toImage) draw with Java2D; they say what to add where it is missing.
+    requires static java.desktop;
 
     exports io.github.backprop4j;
     exports io.github.backprop4j.data;
@@ -24,6 +26,7 @@ module io.github.backprop4j {
     exports io.github.backprop4j.math;
     exports io.github.backprop4j.onnx;
     exports io.github.backprop4j.optim;
+    exports io.github.backprop4j.report;
     exports io.github.backprop4j.spark;
     exports io.github.backprop4j.spark.ml;
     exports io.github.backprop4j.train;

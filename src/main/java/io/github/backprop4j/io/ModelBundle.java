@@ -10,6 +10,7 @@ import io.github.backprop4j.data.Standardizer;
 import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
+import io.github.backprop4j.train.TemperatureScaling;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,9 +53,15 @@ import java.util.TreeMap;
  * {@code bundle_format_version} ({@code "1"}), {@code bundle.scaler} ({@code "standardizer"} or
  * {@code "min_max"}; absent without a scaler), {@code bundle.scaler.lower}/{@code upper} (min-max only),
  * {@code bundle.categories} ({@link Categories#toJson()}), {@code bundle.class_names} and
- * {@code bundle.feature_names} (JSON arrays of strings), and the scaler's values as {@code F64} vectors:
+ * {@code bundle.feature_names} (JSON arrays of strings), {@code bundle.temperature} (the
+ * {@link TemperatureScaling} temperature as a decimal; absent when it is 1), and the scaler's values as {@code F64} vectors:
  * {@code preprocessing.mean} and {@code preprocessing.std}, or {@code preprocessing.min} and
  * {@code preprocessing.max}. See {@code docs/model-format.md}.
+ *
+ * <p><b>Calibration.</b> {@link #withTemperature(TemperatureScaling)} keeps a temperature fitted on held-out data
+ * ({@link TemperatureScaling#fit}) with the model; {@link #outputs(double...)} and the {@code predict} methods then
+ * return {@code softmax(zᴸ / T)} (or {@code σ(zᴸ / T)}) in place of the network's own probabilities. The class never
+ * changes, only how sure the bundle says it is.
  *
  * <p><b>ONNX.</b> {@code io.github.backprop4j.onnx.OnnxExport.save(bundle, path)} writes the bundle as an ONNX model
  * that takes raw rows: its scaler becomes leading {@code Sub}/{@code Div} nodes on the numeric columns, and its names
@@ -79,14 +86,16 @@ public final class ModelBundle {
     private final Categories categories;
     private final List<String> classNames;
     private final List<String> featureNames;
+    private final TemperatureScaling temperature;
 
     private ModelBundle(Network network, FeatureScaler scaler, Categories categories, List<String> classNames,
-            List<String> featureNames) {
+            List<String> featureNames, TemperatureScaling temperature) {
         this.network = network;
         this.scaler = scaler;
         this.categories = categories;
         this.classNames = classNames;
         this.featureNames = featureNames;
+        this.temperature = temperature;
     }
 
     /**
@@ -97,7 +106,7 @@ public final class ModelBundle {
      */
     public static ModelBundle of(Network network) {
         Checks.notNull(network, "network");
-        return new ModelBundle(network, null, Categories.none(), List.of(), List.of());
+        return new ModelBundle(network, null, Categories.none(), List.of(), List.of(), NO_SCALING);
     }
 
     /**
@@ -120,7 +129,7 @@ public final class ModelBundle {
                             + " network (input size " + network.inputSize() + ", " + categoricalColumns(network)
                             + " categorical)");
         }
-        return new ModelBundle(network, newScaler, categories, classNames, featureNames);
+        return new ModelBundle(network, newScaler, categories, classNames, featureNames, temperature);
     }
 
     /**
@@ -136,7 +145,7 @@ public final class ModelBundle {
     public ModelBundle withCategories(Categories newCategories) {
         Checks.notNull(newCategories, "categories");
         if (newCategories.isEmpty()) {
-            return new ModelBundle(network, scaler, newCategories, classNames, featureNames);
+            return new ModelBundle(network, scaler, newCategories, classNames, featureNames, temperature);
         }
         int[] tables = cardinalities(network);
         Checks.sameSize(newCategories.count(), tables.length, "categories: the number of categorical columns",
@@ -146,7 +155,7 @@ public final class ModelBundle {
             Checks.sameSize(m.cardinality(), tables[c], "categories: the cardinality of column " + c + " (\""
                     + m.column() + "\")", "the rows of embedding table " + c + " of layer 1");
         }
-        return new ModelBundle(network, scaler, newCategories, classNames, featureNames);
+        return new ModelBundle(network, scaler, newCategories, classNames, featureNames, temperature);
     }
 
     /**
@@ -178,7 +187,7 @@ public final class ModelBundle {
                     + outputs + " output" + (outputs == 1 ? ", which needs 2 names (class 0 and class 1)"
                             : "s, which need as many names"));
         }
-        return new ModelBundle(network, scaler, categories, copy, featureNames);
+        return new ModelBundle(network, scaler, categories, copy, featureNames, temperature);
     }
 
     /**
@@ -209,7 +218,35 @@ public final class ModelBundle {
             Checks.sameSize(copy.size(), numericColumns(network), "featureNames: the number of names",
                     "the number of numeric input columns of the network");
         }
-        return new ModelBundle(network, scaler, categories, classNames, copy);
+        return new ModelBundle(network, scaler, categories, classNames, copy, temperature);
+    }
+
+    /** Temperature 1: the network's own probabilities. */
+    private static final TemperatureScaling NO_SCALING = new TemperatureScaling(1);
+
+    /**
+     * Returns this bundle with a temperature that its predictions divide the output layer's logits by.
+     *
+     * @param scaling a temperature fitted with {@link TemperatureScaling#fit}; temperature 1 for none
+     * @return a new bundle
+     * @throws IllegalArgumentException if the temperature is not 1 and the network's output layer is neither a
+     *     softmax over several outputs nor a sigmoid on one, naming the layer and its activation
+     */
+    public ModelBundle withTemperature(TemperatureScaling scaling) {
+        Checks.notNull(scaling, "scaling");
+        if (scaling.temperature() != 1) {
+            TemperatureScaling.requireProbabilisticOutput(network);
+        }
+        return new ModelBundle(network, scaler, categories, classNames, featureNames, scaling);
+    }
+
+    /**
+     * Returns the temperature the predictions apply.
+     *
+     * @return the scaling, temperature 1 if none was set
+     */
+    public TemperatureScaling temperature() {
+        return temperature;
     }
 
     private static List<String> names(List<String> names, String what) {
@@ -357,8 +394,9 @@ public final class ModelBundle {
     }
 
     /**
-     * Returns the network's outputs for a raw row: scaled, then predicted. For a regression network, these are
-     * the predictions.
+     * Returns the network's outputs for a raw row: scaled, then predicted, with the bundle's
+     * {@linkplain #temperature() temperature} applied to the output layer's logits. For a regression network,
+     * these are the predictions.
      *
      * @param rawRow the numeric features, unscaled, then the category indices, {@code [inputSize]}
      * @return the outputs, {@code [outputSize]}
@@ -366,7 +404,13 @@ public final class ModelBundle {
      *     table
      */
     public double[] outputs(double... rawRow) {
-        return network.predict(scale(rawRow));
+        double[] row = scale(rawRow);
+        if (temperature.temperature() == 1) {
+            return network.predict(row);
+        }
+        network.predict(row); // checks the row as prediction does (finite, indices inside their tables)
+        return temperature.probabilities(network, Matrix.of(Precision.FLOAT64, new double[][] {row}, "rawRow"))
+                .row(0); // softmax(zᴸ / T)
     }
 
     /**
@@ -524,6 +568,9 @@ public final class ModelBundle {
         if (!featureNames.isEmpty()) {
             meta.put("bundle.feature_names", jsonArray(featureNames));
         }
+        if (temperature.temperature() != 1) {
+            meta.put("bundle.temperature", Double.toString(temperature.temperature()));
+        }
         return new ModelFile.Contents(meta, tensors);
     }
 
@@ -642,6 +689,15 @@ public final class ModelBundle {
             throw new ModelFormatException(where + " has bundle.scaler.lower or upper, which only a min_max scaler "
                     + "takes");
         }
+        TemperatureScaling temperature = NO_SCALING;
+        if (meta.containsKey("bundle.temperature")) {
+            double t = ModelFile.decimal(meta, "bundle.temperature", where);
+            if (!(t > 0) || !Double.isFinite(t)) {
+                throw new ModelFormatException("metadata \"bundle.temperature\" of " + where + " is " + t
+                        + "; a temperature is finite and positive");
+            }
+            temperature = new TemperatureScaling(t);
+        }
         ModelFile.requireHeap(wanted.values(), where);
         Map<String, Object> decoded;
         try {
@@ -659,14 +715,16 @@ public final class ModelBundle {
                 bundle = bundle.withScaler(scalerKind.equals(STANDARDIZER) ? Standardizer.of(first, second)
                         : MinMaxScaler.of(first, second, lower, upper));
             }
-            return bundle.withCategories(categories).withClassNames(classNames).withFeatureNames(featureNames);
+            return bundle.withCategories(categories).withClassNames(classNames).withFeatureNames(featureNames)
+                    .withTemperature(temperature);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException("the bundle of " + where + ": " + e.getMessage(), e);
         }
     }
 
     private static final Set<String> KNOWN_KEYS = Set.of("bundle.scaler", "bundle.scaler.lower",
-            "bundle.scaler.upper", "bundle.categories", "bundle.class_names", "bundle.feature_names");
+            "bundle.scaler.upper", "bundle.categories", "bundle.class_names", "bundle.feature_names",
+            "bundle.temperature");
 
     private static List<String> stringArray(Map<String, String> meta, String key, String where)
             throws ModelFormatException {
@@ -691,23 +749,24 @@ public final class ModelBundle {
 
     // ------------------------------------------------------------------ object
 
-    /** Bundles are equal when their networks, scalers, categories and names are equal. */
+    /** Bundles are equal when their networks, scalers, categories, names and temperatures are equal. */
     @Override
     public boolean equals(Object other) {
         return other instanceof ModelBundle b && network.equals(b.network) && Objects.equals(scaler, b.scaler)
                 && categories.equals(b.categories) && classNames.equals(b.classNames)
-                && featureNames.equals(b.featureNames);
+                && featureNames.equals(b.featureNames) && temperature.equals(b.temperature);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(network, scaler, categories, classNames, featureNames);
+        return Objects.hash(network, scaler, categories, classNames, featureNames, temperature);
     }
 
     @Override
     public String toString() {
         return "ModelBundle[" + network.inputSize() + " inputs → " + network.outputSize() + " outputs, scaler "
                 + (scaler == null ? "none" : scaler) + ", " + categories.count() + " categorical columns"
-                + (classNames.isEmpty() ? "" : ", classes " + classNames) + "]";
+                + (classNames.isEmpty() ? "" : ", classes " + classNames)
+                + (temperature.temperature() == 1 ? "" : ", temperature " + temperature.temperature()) + "]";
     }
 }

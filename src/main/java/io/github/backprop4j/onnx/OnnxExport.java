@@ -154,10 +154,16 @@ public final class OnnxExport {
      * @param bundle the bundle to export
      * @return the bytes of the model
      * @throws IllegalArgumentException naming the layer, its kind and what is supported, if the network holds
-     *     something ONNX export does not support (a user-defined activation)
+     *     something ONNX export does not support (a user-defined activation), or if the bundle has a temperature
+     *     other than 1
      */
     public static byte[] toBytes(ModelBundle bundle) {
         Checks.notNull(bundle, "bundle");
+        if (bundle.temperature().temperature() != 1) { // the graph would compute other probabilities than the bundle
+            throw new IllegalArgumentException("bundle: its temperature " + bundle.temperature().temperature()
+                    + " is not exported to ONNX; export bundle.withTemperature(new TemperatureScaling(1)) for the"
+                    + " uncalibrated model");
+        }
         Map<String, String> metadata = new LinkedHashMap<>();
         if (!bundle.classNames().isEmpty()) {
             metadata.put(METADATA_CLASS_NAMES, jsonArray(bundle.classNames()));

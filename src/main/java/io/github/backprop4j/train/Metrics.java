@@ -111,6 +111,76 @@ public final class Metrics {
         }
     };
 
+    /**
+     * The Brier score, the mean squared distance between the predicted probabilities and the one-hot target,
+     * {@code Σᵢ Σₖ (pᵢₖ − yᵢₖ)² / n} (Brier 1950; 0 is perfect, 2 the worst for several classes). For a single
+     * sigmoid output it is {@code Σᵢ (pᵢ − yᵢ)² / n} (scikit-learn's {@code brier_score_loss}), half the sum over
+     * two complementary columns. The outputs must be probabilities (a softmax output layer, or a single sigmoid
+     * output); an output outside {@code [0, 1]} is refused naming its row and column. Named {@code "brier"};
+     * lower is better.
+     */
+    public static final Metric BRIER_SCORE = new Builtin("brier", false) {
+        @Override
+        public Accumulator newAccumulator() {
+            return new Running() {
+                double sum;
+
+                @Override
+                void addChecked(Matrix outputs, Matrix targets) {
+                    ReliabilityDiagram.requireProbabilities(outputs, "brier");
+                    for (int r = 0; r < outputs.rows(); r++) {
+                        for (int c = 0; c < outputs.cols(); c++) {
+                            double e = outputs.get(r, c) - targets.get(r, c);
+                            sum += e * e;
+                        }
+                    }
+                }
+
+                @Override
+                double value() {
+                    return sum / samples;
+                }
+            };
+        }
+    };
+
+    /**
+     * The expected calibration error over 10 equal-width confidence bins, as
+     * {@link #expectedCalibrationError(int)} defines it. Named {@code "ece"}; lower is better.
+     */
+    public static final Metric EXPECTED_CALIBRATION_ERROR = expectedCalibrationError(10);
+
+    /**
+     * The expected calibration error, {@code Σ_b (n_b / n) · |acc_b − conf_b|} over equal-width bins of the
+     * predicted class's probability; see {@link ReliabilityDiagram} for the definitions. The outputs must be
+     * probabilities. Named {@code "ece"} for 10 bins, {@code "ece<bins>"} (e.g. {@code "ece15"}) otherwise; lower
+     * is better.
+     *
+     * @param bins the number of bins, at least 1
+     * @return the metric
+     * @throws IllegalArgumentException if {@code bins < 1}
+     */
+    public static Metric expectedCalibrationError(int bins) {
+        new ReliabilityDiagram.Tally(bins, "ece"); // checks the count now, not at the first evaluation
+        return new Builtin(bins == 10 ? "ece" : "ece" + bins, false) {
+            @Override
+            public Accumulator newAccumulator() {
+                ReliabilityDiagram.Tally tally = new ReliabilityDiagram.Tally(bins, name());
+                return new Running() {
+                    @Override
+                    void addChecked(Matrix outputs, Matrix targets) {
+                        tally.add(outputs, targets);
+                    }
+
+                    @Override
+                    double value() {
+                        return tally.diagram().expectedCalibrationError();
+                    }
+                };
+            }
+        };
+    }
+
     /** A named metric; the accumulator is supplied by each constant. */
     private abstract static class Builtin implements Metric {
         private final String name;

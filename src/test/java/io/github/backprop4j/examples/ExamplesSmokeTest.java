@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs each example's {@code main} (with fewer epochs where it takes them) and checks what it prints. The
@@ -57,8 +61,16 @@ class ExamplesSmokeTest {
     }
 
     @Test
-    void irisExamplePrintsAConfusionMatrixAndItsAccuracy() {
-        String output = captureStdout(() -> IrisExample.main(new String[] {"50"}));
+    void irisExamplePrintsAConfusionMatrixAndItsAccuracyAndWritesItsReport(@TempDir Path reportDir)
+            throws IOException {
+        Path report = reportDir.resolve("iris-report.html");
+        String output = captureStdout(() -> {
+            try {
+                IrisExample.main(new String[] {"50", report.toString()});
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
 
         assertThat(output).contains("Confusion matrix of the 45 test irises");
         assertThat(output).containsPattern("(?m)^actual \\\\ predicted +setosa +versicolor +virginica");
@@ -67,6 +79,11 @@ class ExamplesSmokeTest {
         Matcher accuracy = Pattern.compile("(?m)^test accuracy: " + NUMBER + "$").matcher(output);
         assertThat(accuracy.find()).as("a test accuracy line in:%n%s", output).isTrue();
         assertThat(Double.parseDouble(accuracy.group(1))).isGreaterThan(0.8);
+        assertThat(output).containsPattern("test ECE " + NUMBER + "; with temperature " + NUMBER + " fitted");
+        assertThat(output).contains("training report written to " + report.toAbsolutePath());
+        String html = java.nio.file.Files.readString(report);
+        assertThat(html).contains("<h1>Iris: 4-16-3 classifier</h1>").contains("<th>setosa</th>")
+                .contains("val_loss").contains("after temperature scaling");
     }
 
     @Test

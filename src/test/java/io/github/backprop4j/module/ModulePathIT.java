@@ -51,7 +51,7 @@ class ModulePathIT {
         return jdks.stream();
     }
 
-    @ParameterizedTest(name = "{0} without the Vector API module: scalar kernels, everything else works")
+    @ParameterizedTest(name = "{0} with no option: scalar kernels, everything else works")
     @MethodSource("jdks")
     void runsOnTheModulePathWithoutTheFlag(Path jdk) throws Exception {
         Map<String, String> facts = runApplication(jdk, List.of());
@@ -59,16 +59,28 @@ class ModulePathIT {
         assertThat(facts.get("kernels")).startsWith("scalar");
         assertThat(facts.get("doubleKernels")).startsWith("scalar");
         assertWorks(facts);
+        // A full JDK resolves java.desktop anyway: java.base uses a service that it provides.
+        assertThat(facts.get("png")).startsWith("written ");
     }
 
-    @ParameterizedTest(name = "{0} with --add-modules jdk.incubator.vector: the vector kernels run")
+    @ParameterizedTest(name = "{0} with --add-modules jdk.incubator.vector,java.desktop: vector kernels, PNG charts")
     @MethodSource("jdks")
     void runsTheVectorKernelsOnTheModulePathWithTheFlag(Path jdk) throws Exception {
-        Map<String, String> facts = runApplication(jdk, List.of("--add-modules", "jdk.incubator.vector"));
+        Map<String, String> facts = runApplication(jdk, List.of("--add-modules", "jdk.incubator.vector,java.desktop"));
 
         assertThat(facts.get("vectorized")).isEqualTo("true");
         assertThat(facts.get("kernels")).startsWith("vector");
         assertThat(facts.get("doubleKernels")).startsWith("vector");
+        assertWorks(facts);
+        assertThat(facts.get("png")).startsWith("written ");
+    }
+
+    @Test
+    void withoutJava2dAsInAnImageLinkedWithoutItPngChartsAreRefusedByNameAndTheRestWorks() throws Exception {
+        Map<String, String> facts = runApplication(currentJdk(),
+                List.of("--limit-modules", "io.github.backprop4j.demo,org.slf4j.simple"));
+
+        assertThat(facts.get("png")).startsWith("refused").contains("requires java.desktop;");
         assertWorks(facts);
     }
 
@@ -100,6 +112,7 @@ class ModulePathIT {
         assertThat(facts.get("epochs")).startsWith("30 ");
         assertThat(facts.get("reloadedPredictsSameBits")).isEqualTo("true");
         assertThat(Long.parseLong(facts.get("onnxBytes"))).isPositive();
+        assertThat(Integer.parseInt(facts.get("svgChars"))).isPositive();
         assertThat(facts.get("internalChecks")).isEqualTo("inaccessible");
         assertThat(facts.get("kernelClass")).isEqualTo("inaccessible");
     }
@@ -121,7 +134,7 @@ class ModulePathIT {
             }
         }
         assertThat(facts).as(text).containsKeys("kernels", "doubleKernels", "vectorized", "epochs",
-                "reloadedPredictsSameBits", "onnxBytes", "internalChecks", "kernelClass");
+                "reloadedPredictsSameBits", "onnxBytes", "svgChars", "png", "internalChecks", "kernelClass");
         return facts;
     }
 

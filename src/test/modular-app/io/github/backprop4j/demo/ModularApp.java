@@ -8,6 +8,7 @@ import io.github.backprop4j.io.ModelFile;
 import io.github.backprop4j.math.Engine;
 import io.github.backprop4j.onnx.OnnxExport;
 import io.github.backprop4j.optim.Optimizer;
+import io.github.backprop4j.report.LineChart;
 import io.github.backprop4j.train.Trainer;
 import io.github.backprop4j.train.TrainingResult;
 import java.nio.file.Files;
@@ -69,6 +70,16 @@ public final class ModularApp {
         Path onnx = dir.resolve("model.onnx");
         OnnxExport.save(reloaded, onnx);
         System.out.println("onnxBytes=" + Files.size(onnx));
+
+        LineChart chart = LineChart.of("loss", "epoch", "loss").withSeries("loss", new double[] {1, 2, 3},
+                new double[] {0.9, 0.5, 0.3});
+        System.out.println("svgChars=" + chart.toSvg().length());
+        try {
+            chart.writePng(dir.resolve("loss.png"));
+            System.out.println("png=written " + Files.size(dir.resolve("loss.png")));
+        } catch (UnsupportedOperationException e) {
+            System.out.println("png=refused " + e.getMessage());
+        }
 
         System.out.println("internalChecks=" + reach("io.github.backprop4j.internal.Checks"));
         System.out.println("kernelClass=" + reach("io.github.backprop4j.math.kernel.FloatKernels"));
