@@ -3,11 +3,13 @@ package io.github.backprop4j.examples;
 import io.github.backprop4j.Activation;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
+import io.github.backprop4j.data.Batch;
 import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.data.Standardizer;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.report.TrainingReport;
 import io.github.backprop4j.train.ConfusionMatrix;
+import io.github.backprop4j.train.ExplainedStep;
 import io.github.backprop4j.train.Metrics;
 import io.github.backprop4j.train.ReliabilityDiagram;
 import io.github.backprop4j.train.TemperatureScaling;
@@ -22,7 +24,7 @@ import java.util.Locale;
  * Classifies Fisher's irises: a seeded 70/30 split, features standardised with statistics of the training
  * part only, a 4-16-3 network trained with Adam (a fifth of the training part held out to validate each epoch
  * and to fit a calibration temperature on), and the confusion matrix of the test part. It writes a training
- * report, one self-contained HTML file, to {@code target/iris-report.html} (or the temporary folder where there
+ * report (with its first training step explained), one self-contained HTML file, to {@code target/iris-report.html} (or the temporary folder where there
  * is no {@code target}) and prints its path.
  *
  * <p>Run it from an IDE, or with {@code mvn -q test-compile exec:exec -Dexample=IrisExample}.
@@ -78,6 +80,10 @@ public final class IrisExample {
         System.out.printf(Locale.ROOT, "test ECE %.4f; with temperature %.3f fitted on validation: %.4f%n",
                 before.expectedCalibrationError(), temperature.temperature(), after.expectedCalibrationError());
 
+        // What backpropagation did in the run's first step, on its first four samples, for the report.
+        DataSet four = train.head(4);
+        ExplainedStep firstStep = ExplainedStep.of(trainer, network, new Batch(four.features(), four.targets()));
+
         Path report = args.length > 1 ? Path.of(args[1])
                 : (Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir")))
                         .resolve("iris-report.html");
@@ -88,6 +94,7 @@ public final class IrisExample {
                 .confusionMatrix(confusion)
                 .reliability(before)
                 .calibrated(temperature, after)
+                .section("The first training step, explained", firstStep.toHtml())
                 .write(report);
         System.out.println("training report written to " + report.toAbsolutePath());
     }

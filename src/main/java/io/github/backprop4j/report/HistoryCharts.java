@@ -3,6 +3,7 @@ package io.github.backprop4j.report;
 import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.train.EpochSummary;
 import io.github.backprop4j.train.History;
+import io.github.backprop4j.train.LearningRateFinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +90,37 @@ public final class HistoryCharts {
                     .withSeries("learning_rate", epochs(history), rates));
         }
         return charts;
+    }
+
+    /**
+     * Returns the curve of a learning-rate range test: the loss and the smoothed loss of each step against its rate
+     * on a logarithmic axis, and the suggested rate ({@link LearningRateFinder.Result#suggestedRate()}) as a vertical
+     * line across the range of the smoothed loss. Losses that are not finite (the run diverged) are gaps.
+     *
+     * @param range the result of {@link LearningRateFinder#run}
+     * @return the chart, titled with the suggested rate
+     */
+    public static LineChart learningRateRange(LearningRateFinder.Result range) {
+        Checks.notNull(range, "range");
+        double[] rates = range.learningRates();
+        double[] smoothed = range.smoothedLosses();
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (double v : smoothed) {
+            if (Double.isFinite(v)) {
+                low = Math.min(low, v);
+                high = Math.max(high, v);
+            }
+        }
+        double suggested = range.suggestedRate();
+        LineChart chart = LineChart.of(String.format(java.util.Locale.ROOT, "learning-rate range test: suggested %.3g",
+                suggested), "learning rate", "loss").withLogX(true)
+                .withSeries("loss", rates, range.losses())
+                .withSeries("smoothed loss", rates, smoothed);
+        if (low <= high) {
+            chart = chart.withSeries("suggested rate", new double[] {suggested, suggested}, new double[] {low, high});
+        }
+        return chart;
     }
 
     /**

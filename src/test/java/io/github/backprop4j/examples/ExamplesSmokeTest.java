@@ -83,7 +83,8 @@ class ExamplesSmokeTest {
         assertThat(output).contains("training report written to " + report.toAbsolutePath());
         String html = java.nio.file.Files.readString(report);
         assertThat(html).contains("<h1>Iris: 4-16-3 classifier</h1>").contains("<th>setosa</th>")
-                .contains("val_loss").contains("after temperature scaling");
+                .contains("val_loss").contains("after temperature scaling")
+                .contains("The first training step, explained").contains("class=\"explained-step\"");
     }
 
     @Test
@@ -119,8 +120,14 @@ class ExamplesSmokeTest {
     }
 
     @Test
-    void learningRateRangeExamplePrintsASuggestionInItsRangeThatTrainsWell() {
-        String output = captureStdout(() -> LearningRateRangeExample.main(new String[] {"20"}));
+    void learningRateRangeExamplePrintsASuggestionInItsRangeThatTrainsWell() throws IOException {
+        String output = captureStdout(() -> {
+            try {
+                LearningRateRangeExample.main(new String[] {"20"});
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
 
         Matcher suggestion = Pattern.compile("(?m)^suggested learning rate ([0-9.e+-]+) \\(the lowest smoothed loss")
                 .matcher(output);
@@ -133,6 +140,10 @@ class ExamplesSmokeTest {
                 .matcher(output);
         assertThat(accuracy.find()).as("a test accuracy line in:%n%s", output).isTrue();
         assertThat(Double.parseDouble(accuracy.group(1))).isGreaterThan(0.85);
+        Matcher chart = Pattern.compile("(?m)^range test chart written to (.+\\.svg)$").matcher(output);
+        assertThat(chart.find()).as("the chart's path in:%n%s", output).isTrue();
+        assertThat(java.nio.file.Files.readString(Path.of(chart.group(1)))).startsWith("<svg")
+                .contains("learning-rate range test: suggested").contains("smoothed loss").contains("suggested rate");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.report.HistoryCharts;
 import io.github.backprop4j.report.LineChart;
 import io.github.backprop4j.report.TrainingReport;
+import io.github.backprop4j.train.LearningRateFinder;
 import io.github.backprop4j.train.Metrics;
 import io.github.backprop4j.train.ReliabilityDiagram;
 import io.github.backprop4j.train.TemperatureScaling;
@@ -23,7 +24,8 @@ import java.util.Map;
 
 /**
  * Generates the pictures of {@code docs/reports.md} from the run of {@code IrisExample} (100 epochs):
- * {@code docs/images/reports-*.svg} and, from the same chart through Java2D, {@code docs/images/reports-loss.png}.
+ * {@code docs/images/reports-*.svg}, the range test of {@code LearningRateRangeExample} for {@code docs/progress.md}
+ * ({@code docs/images/progress-lr-range.svg}) and, from the same chart through Java2D, {@code docs/images/reports-loss.png}.
  * {@code ReportDocImagesTest} checks that the committed SVGs are what this makes. Run it from the project folder
  * after a change that moves the curves: {@code mvn -q test-compile exec:exec -Dexample=ReportDocImages}.
  */
@@ -57,6 +59,12 @@ public final class ReportDocImages {
         out.put("reports-reliability-scaled", TrainingReport.reliabilityChart(after,
                 String.format(java.util.Locale.ROOT, "after temperature scaling, T = %.3f", t.temperature()))
                 .withSize(460, 380));
+        // docs/progress.md: the range test of LearningRateRangeExample
+        Trainer sgd = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.sgd(0.1)).batchSize(16)
+                .logging(false).seed(7).build();
+        DataSet irisTrain = scaler.transform(split.train());
+        out.put("progress-lr-range", HistoryCharts.learningRateRange(LearningRateFinder.of(sgd).range(1e-4, 1e3)
+                .steps(300).run(network, irisTrain)));
         return out;
     }
 

@@ -14,7 +14,7 @@ class ReportDocImagesTest {
     @Test
     void theCommittedSvgsAreWhatTheGeneratorMakes() throws Exception {
         Map<String, LineChart> charts = ReportDocImages.charts();
-        assertThat(charts).hasSize(4);
+        assertThat(charts).hasSize(5);
         for (Map.Entry<String, LineChart> e : charts.entrySet()) {
             Path file = Path.of("docs/images", e.getKey() + ".svg");
             assertThat(file).as("run ReportDocImages (mvn -q test-compile exec:exec -Dexample=ReportDocImages)")
@@ -25,5 +25,6 @@ class ReportDocImagesTest {
         assertThat(Path.of("docs/images/reports-loss.png")).exists();
         assertThat(Files.readString(Path.of("docs/reports.md"))).contains("images/reports-loss.svg",
                 "images/reports-accuracy.svg", "images/reports-reliability.svg", "images/reports-reliability-scaled.svg");
+        assertThat(Files.readString(Path.of("docs/progress.md"))).contains("images/progress-lr-range.svg");
     }
 }
