@@ -7,7 +7,8 @@
  * it the module still resolves and runs the scalar kernels. {@code io.github.backprop4j.math.Engine.kernels()}
  * says which run.
  *
- * <p>The kernels ({@code math.kernel}) and the code the packages share ({@code internal}) are not exported. The
+ * <p>The kernels ({@code math.kernel}) and the code the packages share with each other ({@code internal},
+ * {@code train.internal}) are not exported. The
  * Spark package is exported for completeness, but Spark's jars have no module names: Spark applications keep the
  * jar on the class path, where this descriptor is ignored.
  */

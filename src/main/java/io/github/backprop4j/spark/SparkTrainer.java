@@ -21,6 +21,8 @@ import io.github.backprop4j.train.Trainer;
 import io.github.backprop4j.train.TrainingListener;
 import io.github.backprop4j.train.TrainingResult;
 import io.github.backprop4j.train.TrainingRun;
+import io.github.backprop4j.train.internal.RunDriver;
+import io.github.backprop4j.train.internal.Runs;
 import io.github.backprop4j.train.TrainingSnapshot;
 import java.io.Serializable;
 import java.time.Duration;
@@ -194,7 +196,7 @@ public final class SparkTrainer {
         private final List<Integer> sizes;
         private final int total;
         private final Backpropagator backprop = new Backpropagator(loss);
-        private final TrainingRun.Driver driver;
+        private final RunDriver driver;
         private Network network;
         private OptimizerState state = new OptimizerState();
         private long steps; // optimizer steps so far: global steps, or the longest partition's local steps
@@ -206,7 +208,7 @@ public final class SparkTrainer {
             this.sizes = sizes;
             this.total = total;
             this.network = network;
-            this.driver = TrainingRun.drive(network, epochs, seed, state, loss, optimizer, listeners);
+            this.driver = Runs.drive(network, epochs, seed, state, loss, optimizer, listeners);
         }
 
         TrainingResult run() {

@@ -5,6 +5,8 @@ import io.github.backprop4j.Network;
 import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
+import io.github.backprop4j.train.internal.RunDriver;
+import io.github.backprop4j.train.internal.Runs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -231,10 +233,15 @@ public final class TrainingRun {
         atEpochEnd = true;
     }
 
+    static {
+        Runs.install(TrainingRun::drive);
+    }
+
     /**
      * Starts a run whose loop lives outside this package, e.g. the Spark trainer of
-     * {@code io.github.backprop4j.spark}: the loop reports its progress to the returned driver, which keeps
-     * the run up to date and calls the listeners, in order, on the thread that calls the driver.
+     * {@code io.github.backprop4j.spark}, which reaches it through {@link Runs#drive}: the loop reports its progress
+     * to the returned driver, which keeps the run up to date and calls the listeners, in order, on the thread that
+     * calls the driver.
      *
      * @param network the network the run starts from
      * @param totalEpochs the configured number of epochs, at least 1
@@ -247,7 +254,7 @@ public final class TrainingRun {
      * @throws NullPointerException if an argument is {@code null}
      * @throws IllegalArgumentException if {@code totalEpochs} is below 1
      */
-    public static Driver drive(Network network, int totalEpochs, long seed, OptimizerState state, Loss loss,
+    static Driver drive(Network network, int totalEpochs, long seed, OptimizerState state, Loss loss,
             Optimizer optimizer, List<TrainingListener> listeners) {
         Checks.notNull(network, "network");
         Checks.positive(totalEpochs, "totalEpochs");
@@ -264,7 +271,7 @@ public final class TrainingRun {
      * listeners. {@link Trainer}'s own loop drives its runs through a driver too, so both loops report the same
      * events in the same way. Used on one thread.
      */
-    public static final class Driver {
+    static final class Driver implements RunDriver {
 
         private final TrainingRun run;
         private final List<TrainingListener> listeners;
@@ -285,6 +292,7 @@ public final class TrainingRun {
          *
          * @return the run
          */
+        @Override
         public TrainingRun run() {
             return run;
         }
@@ -298,6 +306,7 @@ public final class TrainingRun {
          * @param batchSize the samples per optimizer step, at least 1
          * @throws IllegalArgumentException if the batch size is below 1 or the sample count below 1
          */
+        @Override
         public void declareEpochSize(OptionalLong samples, int batchSize) {
             Checks.notNull(samples, "samples");
             Checks.positive(batchSize, "batchSize");
@@ -309,6 +318,7 @@ public final class TrainingRun {
         }
 
         /** Calls {@link TrainingListener#onTrainingStart}. */
+        @Override
         public void startTraining() {
             listeners.forEach(l -> l.onTrainingStart(run));
         }
@@ -318,6 +328,7 @@ public final class TrainingRun {
          *
          * @param epoch the epoch's number, from 1
          */
+        @Override
         public void startEpoch(int epoch) {
             run.startEpoch(epoch);
             listeners.forEach(l -> l.onEpochStart(run, epoch));
@@ -332,6 +343,7 @@ public final class TrainingRun {
          * @param loss the loss of the step's data before the step
          * @param learningRate the learning rate of the step
          */
+        @Override
         public void stepped(Network network, OptimizerState state, int batch, double loss, double learningRate) {
             run.state.replace(Checks.notNull(state, "state"));
             run.learningRate(learningRate);
@@ -388,6 +400,7 @@ public final class TrainingRun {
          *
          * @param summary the epoch's measurements
          */
+        @Override
         public void completed(EpochSummary summary) {
             run.completed(Checks.notNull(summary, "summary"));
             listeners.forEach(l -> l.onEpochEnd(run, summary));
@@ -398,6 +411,7 @@ public final class TrainingRun {
          *
          * @return {@code true} once {@link TrainingRun#requestStop(String)} was called
          */
+        @Override
         public boolean isStopRequested() {
             return run.isStopRequested();
         }
@@ -407,6 +421,7 @@ public final class TrainingRun {
          *
          * @return e.g. {@code "stopped by request: enough"}, or {@code null} if none asked
          */
+        @Override
         public String stopRequest() {
             return run.stopRequest();
         }
@@ -418,6 +433,7 @@ public final class TrainingRun {
          * @param stopReason why training ended
          * @return the result
          */
+        @Override
         public TrainingResult end(String stopReason) {
             TrainingResult result = new TrainingResult(run.network(), run.history(), stopReason);
             listeners.forEach(l -> l.onTrainingEnd(run, result));

@@ -94,6 +94,7 @@ class ModulePathIT {
                 + "    public static void main(String[] args) {\n"
                 + "        io.github.backprop4j.internal.Checks.positive(1, \"n\");\n"
                 + "        System.out.println(io.github.backprop4j.math.kernel.FloatKernels.class);\n"
+                + "        System.out.println(io.github.backprop4j.train.internal.Runs.class);\n"
                 + "    }\n"
                 + "}\n");
         Ran javac = run(List.of(tool(currentJdk(), "javac"), "-d", work.resolve("bad-out").toString(),
@@ -105,6 +106,8 @@ class ModulePathIT {
         assertThat(out).contains("package io.github.backprop4j.internal is declared in module io.github.backprop4j,"
                 + " which does not export it");
         assertThat(out).contains("package io.github.backprop4j.math.kernel is declared in module"
+                + " io.github.backprop4j, which does not export it");
+        assertThat(out).contains("package io.github.backprop4j.train.internal is declared in module"
                 + " io.github.backprop4j, which does not export it");
     }
 

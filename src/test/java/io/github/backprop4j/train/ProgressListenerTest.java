@@ -240,7 +240,7 @@ class ProgressListenerTest {
         assertThat(run.samplesIn(10)).isEqualTo(95);
         assertThat(run.samplesIn(3)).isEqualTo(30);
 
-        TrainingRun.Driver driver = TrainingRun.drive(classifier(), 2, 1, new io.github.backprop4j.optim
+        io.github.backprop4j.train.internal.RunDriver driver = io.github.backprop4j.train.internal.Runs.drive(classifier(), 2, 1, new io.github.backprop4j.optim
                 .OptimizerState(), Loss.CROSS_ENTROPY, Optimizer.sgd(0.1), List.of());
         assertThat(driver.run().batchesPerEpoch()).isEmpty();
         driver.declareEpochSize(OptionalLong.empty(), 8);
