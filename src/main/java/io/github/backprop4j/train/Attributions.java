@@ -9,6 +9,7 @@ import io.github.backprop4j.Residual;
 import io.github.backprop4j.data.DataSet;
 import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
+import io.github.backprop4j.math.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -61,6 +62,14 @@ public final class Attributions {
 
     /** Bisection on α stops when a switch's bracket is this narrow. */
     static final double SWITCH_TOLERANCE = 1e-12;
+    /**
+     * How far into its piece (in α) a kink-aware trapezoid's end at a switch is evaluated, for a float64 network:
+     * far enough from the kink that rounding of {@code z} cannot flip its side, near enough that its error is
+     * far below the rule's.
+     */
+    static final double FLOAT64_INWARD = 1e-10;
+    /** The same for a float32 network, whose weighted sums are rounded to about 1e-7 of their terms. */
+    static final double FLOAT32_INWARD = 1e-5;
     /** At most this many bisection steps per switch (about 35 reach {@link #SWITCH_TOLERANCE} from 1/50). */
     static final int MAX_BISECTIONS = 64;
 
@@ -252,7 +261,8 @@ public final class Attributions {
             }
             Matrix ends = Matrix.of(network.precision(), new double[][] {from, difference}, "baseline and x − x'");
             Matrix y = target.loss == null ? null : target.targetRow(n, network);
-            double[][] nodes = nodes(steps, trapezoid, watches.isEmpty() ? null : switches(ends, steps, watches, y));
+            double[][] nodes = nodes(steps, trapezoid, watches.isEmpty() ? null : switches(ends, steps, watches, y),
+                    network.precision() == Precision.FLOAT32 ? FLOAT32_INWARD : FLOAT64_INWARD);
             Matrix path = path(ends, nodes[0]); //                                      x' + αᵢ(x − x'), row by row
             Matrix g = target.loss == null ? backpropagate(path, target, null) : pathGradients(path, target, n);
             Matrix w = Matrix.of(network.precision(), new double[][] {nodes[1]}, "weights"); // [1 × points], the wᵢ
@@ -279,10 +289,11 @@ public final class Attributions {
     /**
      * The rule's points {@code αᵢ} (row 0) and weights {@code wᵢ} (row 1): the {@code m} equal intervals of
      * [0, 1], each cut into pieces at its switches (none: the plain rule), a trapezoid or a midpoint per piece.
-     * A trapezoid's end at a switch is evaluated on the piece's own side of it, at the end of the switch's bracket
-     * that lies in the piece.
+     * A trapezoid's end at a switch is evaluated on the piece's own side of it: {@code inward} into the piece from
+     * the end of the switch's bracket that lies in it (at most to the piece's centre), so that rounding of the
+     * path's weighted sums does not put it on the other side.
      */
-    private static double[][] nodes(int steps, boolean trapezoid, List<List<double[]>> switches) {
+    private static double[][] nodes(int steps, boolean trapezoid, List<List<double[]>> switches, double inward) {
         List<Double> alpha = new ArrayList<>();
         List<Double> weight = new ArrayList<>();
         if (trapezoid) {
@@ -312,8 +323,9 @@ public final class Attributions {
                 double endSide = last ? end : cuts.get(c)[0];
                 double length = end - start;
                 if (trapezoid) {
-                    addNode(alpha, weight, startSide, 0.5 * length, c == 0 ? i : -1);
-                    addNode(alpha, weight, endSide, 0.5 * length, last ? i + 1 : -1);
+                    double centre = 0.5 * (start + end);
+                    addNode(alpha, weight, Math.min(startSide + inward, centre), 0.5 * length, c == 0 ? i : -1);
+                    addNode(alpha, weight, Math.max(endSide - inward, centre), 0.5 * length, last ? i + 1 : -1);
                 } else {
                     alpha.add(0.5 * (start + end));
                     weight.add(length);
