@@ -16,6 +16,8 @@ where k is the last output (index out - 1), the values
                         MIDPOINT_STEPS steps
 Integrated gradients of sample x from baseline x' with m steps:
     phi_j = (x_j - x'_j) * sum_i w_i * df/dx_j (x' + alpha_i (x - x'))
+    the plain sums (Attributions.Rule.PLAIN_TRAPEZOID and PLAIN_MIDPOINT; the kink-aware default rules are
+    checked in AttributionsTest by completeness, not against these fixtures):
     trapezoid: alpha_i = i/m, i = 0..m, w_0 = w_m = 1/(2m), w_i = 1/m otherwise
     midpoint:  alpha_i = (i + 1/2)/m, i = 0..m-1, w_i = 1/m
 The gradients at the path points come from autograd (torch.autograd.grad of the sum over the path's points,
@@ -23,7 +25,7 @@ each point's own f). Networks are evaluated in eval mode (they are dense, so mod
 
 Run from the repository root with Debian's python3-torch (torch 1.13):
     /usr/bin/python3 src/test/python/generate_attribution_fixtures.py
-    /usr/bin/python3 src/test/python/generate_attribution_fixtures.py --completeness   # docs/explain.md's table
+    /usr/bin/python3 src/test/python/generate_attribution_fixtures.py --completeness   # the plain columns of docs/explain.md's table
 """
 import json
 import os

@@ -135,6 +135,20 @@ public interface Activation {
     void backward(Matrix z, Matrix a, Matrix upstream, Matrix out);
 
     /**
+     * Returns the inputs {@code z} at which the derivative {@code σ'} jumps, in increasing order: {@code {0}} for
+     * {@link #RELU}, for a {@linkplain #leakyRelu(double) leaky ReLU} of slope &ne; 1 and for an
+     * {@linkplain #elu(double) ELU} of alpha &ne; 1 (whose derivative is continuous at 0 for alpha = 1 only);
+     * none for the smooth activations and the softmax. Integrated gradients
+     * ({@link io.github.backprop4j.train.Attributions}) split their integral where a unit crosses one. An
+     * activation that declares none is integrated as if it were smooth.
+     *
+     * @return a new array, empty by default
+     */
+    default double[] kinks() {
+        return new double[0];
+    }
+
+    /**
      * The weight initialisation a layer with this activation gets unless the builder is told otherwise.
      *
      * @return {@link WeightInit#GLOROT_UNIFORM} by default; the ReLU family returns

@@ -70,6 +70,12 @@ final class BuiltInActivations {
             return z > 0 ? 1 : 0;
         }
 
+        /** {@code relu'} jumps from 0 to 1 at 0. */
+        @Override
+        public double[] kinks() {
+            return new double[] {0};
+        }
+
         /** The same values as the element-wise default, through an array kernel. */
         @Override
         public void forward(Matrix z, Matrix a) {
@@ -211,6 +217,12 @@ final class BuiltInActivations {
             return z > 0 ? 1 : slope;
         }
 
+        /** The derivative jumps from {@code slope} to 1 at 0, unless the slope is 1. */
+        @Override
+        public double[] kinks() {
+            return slope == 1 ? new double[0] : new double[] {0};
+        }
+
         @Override
         public WeightInit defaultWeightInit() {
             return WeightInit.HE_UNIFORM;
@@ -246,6 +258,12 @@ final class BuiltInActivations {
         @Override
         public double derivative(double z, double a) {
             return z > 0 ? 1 : alpha * Math.exp(z);
+        }
+
+        /** The derivative jumps from {@code alpha} to 1 at 0, unless alpha is 1. */
+        @Override
+        public double[] kinks() {
+            return alpha == 1 ? new double[0] : new double[] {0};
         }
 
         @Override

@@ -36,6 +36,12 @@ final class BuiltInLosses {
         double derivative(double a, double y) {
             return Math.signum(a - y);
         }
+
+        /** {@code sign(a − y)} jumps where the residual crosses 0. */
+        @Override
+        public double[] kinks() {
+            return new double[] {0};
+        }
     };
 
     static final Loss HUBER = new Huber(DEFAULT_HUBER_DELTA);

@@ -84,6 +84,18 @@ public interface Loss {
     }
 
     /**
+     * Returns the residuals {@code d = a − y} of one output at which this loss's gradient {@code ∇ₐC} jumps, in
+     * increasing order: {@code {0}} for {@link #MAE}; none by default, and none for the Huber loss, whose gradient
+     * is continuous. Integrated gradients of the loss ({@link io.github.backprop4j.train.Attributions}) split
+     * their integral where a residual crosses one.
+     *
+     * @return a new array, empty by default
+     */
+    default double[] kinks() {
+        return new double[0];
+    }
+
+    /**
      * Checks that this loss can follow the given output activation, e.g. that cross-entropy has a softmax.
      *
      * @param outputActivation the activation of the output layer
