@@ -15,7 +15,10 @@ final class SparkTestSupport {
     private SparkTestSupport() {
     }
 
-    /** A local session: at most two threads, no UI, few shuffle partitions; failed tasks tried {@code tries} times. */
+    /**
+     * A local session: at most two threads, no UI, few shuffle partitions; failed tasks tried {@code tries} times;
+     * a task that ends holding a read lock on a cached block fails.
+     */
     static SparkSession session(int tries) {
         return SparkSession.builder()
                 .master("local[2," + tries + "]")
@@ -24,6 +27,7 @@ final class SparkTestSupport {
                 .config("spark.sql.shuffle.partitions", "2")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.storage.exceptionOnPinLeak", "true") // a read lock left on a cached block fails the task
                 .getOrCreate();
     }
 

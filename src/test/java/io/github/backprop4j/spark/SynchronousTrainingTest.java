@@ -22,7 +22,7 @@ import io.github.backprop4j.train.TrainingRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -49,7 +49,7 @@ class SynchronousTrainingTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkTestSupport.session(2); // a failed task is tried once more
+        spark = SparkTestSupport.session(4); // a failed stage is retried
         sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SplittableRandom random = new SplittableRandom(3);
         double[][] x = new double[SAMPLES][4];
@@ -159,16 +159,22 @@ class SynchronousTrainingTest {
             }
         };
 
-        TrainingResult result = trainer(Loss.CROSS_ENTROPY, stopper).build()
+        TrainingResult result = trainer(Loss.CROSS_ENTROPY, stopper).stepsPerStage(2).build()
                 .fit(network(), sc.parallelize(samples, 2));
 
-        assertThat(result.stopReason()).startsWith("stopped by request: enough during epoch 1");
+        // a stop takes effect at the end of the stage (steps 3 and 4), whose network is returned
+        assertThat(result.stopReason()).isEqualTo("stopped by request: enough during epoch 1; returning the network "
+                + "of step 4");
         assertThat(result.history().size()).isZero();
     }
 
-    /** Cross-entropy whose backward step fails once, in the first attempt of some task, when armed. */
+    /**
+     * Cross-entropy whose backward step fails once when armed: in the {@value #FAILING_CALL}th backward step after
+     * arming, in the middle of a barrier stage (an epoch has 7 steps on each of 2 tasks).
+     */
     private static final class FailingOnce implements Loss {
-        static final AtomicBoolean ARMED = new AtomicBoolean();
+        static final int FAILING_CALL = 10;
+        static final AtomicInteger COUNTDOWN = new AtomicInteger();
         static final FailingOnce INSTANCE = new FailingOnce();
 
         @Override
@@ -189,7 +195,8 @@ class SynchronousTrainingTest {
         @Override
         public void outputErrorSignal(Activation outputActivation, Matrix z, Matrix a, Matrix target, Matrix delta) {
             TaskContext task = TaskContext.get();
-            if (task != null && task.attemptNumber() == 0 && task.stageId() > 4 && ARMED.compareAndSet(true, false)) {
+            if (task != null && task.stageAttemptNumber() == 0 && COUNTDOWN.get() > 0
+                    && COUNTDOWN.decrementAndGet() == 0) {
                 throw new IllegalStateException("an executor lost in the middle of a step (test)");
             }
             Loss.CROSS_ENTROPY.outputErrorSignal(outputActivation, z, a, target, delta);
@@ -201,10 +208,10 @@ class SynchronousTrainingTest {
         Components.register(FailingOnce.INSTANCE);
         Network clean = trainer(FailingOnce.INSTANCE).build().fit(network(), sc.parallelize(samples, 2)).network();
 
-        FailingOnce.ARMED.set(true);
+        FailingOnce.COUNTDOWN.set(FailingOnce.FAILING_CALL);
         Network retried = trainer(FailingOnce.INSTANCE).build().fit(network(), sc.parallelize(samples, 2)).network();
 
-        assertThat(FailingOnce.ARMED).as("the failure happened").isFalse();
+        assertThat(FailingOnce.COUNTDOWN).as("the failure happened").hasValue(0);
         assertThat(retried).isEqualTo(clean);
     }
 }
