@@ -32,6 +32,42 @@ final class SparkTestSupport {
     }
 
     /**
+     * Runs {@code work} while capturing, instead of printing, what Spark's executor and task-set loggers write at
+     * INFO and above (they are off in the tests' {@code simplelogger.properties}): where Spark reports "N block
+     * locks were not released by task …" (INFO) and, with {@code spark.storage.exceptionOnPinLeak}, the task it
+     * fails for that (ERROR, WARN). slf4j-simple writes to {@code System.err}, looked up at each line.
+     *
+     * @return the captured lines
+     */
+    static List<String> capturingSparkLog(Runnable work) {
+        String[] names = {"org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager"};
+        int[] levels = new int[names.length];
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        try {
+            java.lang.reflect.Field level = org.slf4j.simple.SimpleLogger.class.getDeclaredField("currentLogLevel");
+            level.setAccessible(true);
+            for (int i = 0; i < names.length; i++) {
+                Object logger = org.slf4j.LoggerFactory.getLogger(names[i]);
+                levels[i] = level.getInt(logger);
+                level.setInt(logger, 20); // SimpleLogger.LOG_LEVEL_INFO
+            }
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                work.run();
+            } finally {
+                System.setErr(err);
+                for (int i = 0; i < names.length; i++) {
+                    level.setInt(org.slf4j.LoggerFactory.getLogger(names[i]), levels[i]);
+                }
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("slf4j-simple's SimpleLogger changed: " + e, e);
+        }
+        return captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /**
      * Returns ‖a − b‖∞ / ‖b‖∞ over every parameter and buffer of every layer ({@link Layer#parameters()},
      * {@link Layer#buffers()}), of any kind; networks of other kinds, shapes or parameter names are refused.
      */

@@ -41,6 +41,12 @@ class SynchronousTrainingTest {
     private static final int EPOCHS = 3;
     private static final int BATCH = 32;
     private static final int SAMPLES = 200; // 7 global batches per epoch, the last of 8 samples
+    /**
+     * How far synchronous float32 training on two tasks may end from {@code Trainer.fit} (relative, ‖·‖∞): the
+     * sum over tasks rounds differently from the sum over one batch (≈ 6e-8 relative per step), and 21 Adam steps
+     * carry those differences on.
+     */
+    static final double FLOAT32_BOUND = 1e-4;
 
     private static SparkSession spark;
     private static JavaSparkContext sc;
@@ -122,6 +128,34 @@ class SynchronousTrainingTest {
         Network viaSpark = trainer(Loss.CROSS_ENTROPY).build().fit(network(), sc.parallelize(samples, 2)).network();
 
         assertThat(SparkTestSupport.relativeDifference(viaSpark, viaTrainer)).isLessThanOrEqualTo(1e-9);
+    }
+
+    @Test
+    void float32SendsFloat32GradientsAndStaysWithinItsBoundOfTrainerFit() {
+        Network start = network().toPrecision(Precision.FLOAT32);
+        Network viaTrainer = Trainer.builder().loss(Loss.CROSS_ENTROPY).optimizer(Optimizer.adam(0.01))
+                .epochs(EPOCHS).batchSize(BATCH).seed(SEED).logging(false).build().fit(start, data).network();
+        SparkTrainer trainer = trainer(Loss.CROSS_ENTROPY).build();
+
+        Network onOne = trainer.fit(start, sc.parallelize(samples, 1)).network();
+        Network onTwo = trainer.fit(start, sc.parallelize(samples, 2)).network();
+
+        double difference = SparkTestSupport.relativeDifference(onTwo, viaTrainer);
+        LOG.info("float32, 2 tasks: relative difference to Trainer.fit {}", difference);
+        assertThat(onTwo.precision()).isEqualTo(Precision.FLOAT32);
+        assertThat(onOne).as("one task sums nothing: bit for bit").isEqualTo(viaTrainer);
+        assertThat(difference).as("float32 bound").isLessThanOrEqualTo(FLOAT32_BOUND).isGreaterThan(0);
+    }
+
+    @Test
+    void releasesTheReadLockOfEveryCachedBlock() {
+        List<String> log = SparkTestSupport.capturingSparkLog(() -> {
+            trainer(Loss.CROSS_ENTROPY).build().fit(network(), sc.parallelize(samples, 2));
+            trainer(Loss.CROSS_ENTROPY).parameterAveraging(2).build().fit(network(), sc.parallelize(samples, 2));
+        });
+
+        assertThat(log).as("the capture works").anyMatch(line -> line.contains("Finished task"));
+        assertThat(log).noneMatch(line -> line.contains("block locks were not released"));
     }
 
     @Test
