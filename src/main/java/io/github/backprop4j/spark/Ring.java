@@ -16,7 +16,7 @@ import org.apache.spark.SparkEnv;
 
 /**
  * The tasks of one barrier stage joined in a ring, task {@code r} sending to {@code r+1} and receiving from
- * {@code r−1} (mod P), and the all-reduce that sums a vector over them: a reduce-scatter with fixed chunk owners,
+ * {@code r−1} (mod P), the tasks finding each other through the driver's {@link AddressBook}, and the all-reduce that sums a vector over them: a reduce-scatter with fixed chunk owners,
  * then an all-gather.
  *
  * <p><b>The sum.</b> The vector's {@code n} elements are cut into P chunks, chunk {@code c} holding elements
@@ -64,15 +64,17 @@ final class Ring implements AutoCloseable {
 
     /**
      * Joins the ring of the calling barrier task: listens on a free port, exchanges {@code host:port} with the
-     * other tasks by {@link BarrierTaskContext#allGather}, connects to the next task and accepts the previous one.
+     * other tasks through the driver's {@link AddressBook}, connects to the next task and accepts the previous one.
      * The ring is closed when the task completes.
      *
      * @param task the barrier task's context
      * @param timeout the deadline of each socket operation
+     * @param book the address book's {@code host:port}
+     * @param stage the driver's number of this stage within the run, which the book's groups are keyed by
      * @return the ring; of one task, it sends nothing
      * @throws IOException if a connection cannot be made in time
      */
-    static Ring join(BarrierTaskContext task, Duration timeout) throws IOException {
+    static Ring join(BarrierTaskContext task, Duration timeout, String book, int stage) throws IOException {
         Ring ring = new Ring(task, timeout);
         task.addTaskCompletionListener(new org.apache.spark.util.TaskCompletionListener() {
             @Override
@@ -81,41 +83,94 @@ final class Ring implements AutoCloseable {
             }
         });
         if (ring.size > 1) {
-            ring.connect();
+            ring.connect(book, stage);
         }
         return ring;
     }
 
-    private void connect() throws IOException {
+    private static InetSocketAddress resolve(String hostAndPort, String whose) throws IOException {
+        int colon = hostAndPort.lastIndexOf(':');
+        InetSocketAddress address = new InetSocketAddress(hostAndPort.substring(0, colon),
+                Integer.parseInt(hostAndPort.substring(colon + 1)));
+        if (address.isUnresolved()) {
+            throw new IOException("cannot resolve " + whose + "'s address " + hostAndPort);
+        }
+        return address;
+    }
+
+    /** Opens a channel to {@code address} and completes the connection before the deadline. */
+    private SocketChannel open(InetSocketAddress address, long deadline, String what) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        channel.configureBlocking(false);
+        channel.socket().setTcpNoDelay(true);
+        if (!channel.connect(address)) {
+            while (!channel.finishConnect()) {
+                await(channel, SelectionKey.OP_CONNECT, deadline, what);
+            }
+        }
+        return channel;
+    }
+
+    private void writeFully(SocketChannel channel, ByteBuffer bytes, long deadline, String what) throws IOException {
+        while (bytes.hasRemaining()) {
+            if (channel.write(bytes) == 0) {
+                await(channel, SelectionKey.OP_WRITE, deadline, what);
+            }
+        }
+    }
+
+    /** Registers with the address book and reads every task's address from its answer. */
+    private String[] lookUp(String book, int stage, String mine, long deadline) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream request = new java.io.DataOutputStream(bytes);
+        request.writeInt(stage);
+        request.writeInt(task.stageAttemptNumber());
+        request.writeInt(rank);
+        request.writeInt(size);
+        request.writeUTF(mine);
+        request.flush();
+        SocketChannel channel = open(resolve(book, "the driver's address book"), deadline,
+                "connecting to the driver's address book at " + book);
+        try {
+            writeFully(channel, ByteBuffer.wrap(bytes.toByteArray()), deadline, "registering with the address book");
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            ByteBuffer chunk = ByteBuffer.allocate(4096);
+            while (true) {
+                int got = channel.read(chunk);
+                if (got < 0) {
+                    break;
+                }
+                if (got == 0) {
+                    await(channel, SelectionKey.OP_READ, deadline, "waiting for the other tasks' addresses");
+                    continue;
+                }
+                answer.write(chunk.array(), 0, chunk.position());
+                chunk.clear();
+            }
+            java.io.DataInputStream in = new java.io.DataInputStream(
+                    new java.io.ByteArrayInputStream(answer.toByteArray()));
+            String[] addresses = new String[size];
+            for (int i = 0; i < size; i++) {
+                addresses[i] = in.readUTF();
+            }
+            return addresses;
+        } finally {
+            channel.close(); // also cancels its key
+        }
+    }
+
+    private void connect(String book, int stage) throws IOException {
         server.bind(new InetSocketAddress(0));
         server.configureBlocking(false);
         String host = SparkEnv.get().blockManager().blockManagerId().host(); // where the other executors reach this one
-        String[] addresses = task.allGather(host + ":" + server.socket().getLocalPort());
-        String target = addresses[(rank + 1) % size];
-        int colon = target.lastIndexOf(':');
         long deadline = System.nanoTime() + timeoutNanos;
-
-        next = SocketChannel.open();
-        next.configureBlocking(false);
-        next.socket().setTcpNoDelay(true);
-        InetSocketAddress address = new InetSocketAddress(target.substring(0, colon),
-                Integer.parseInt(target.substring(colon + 1)));
-        if (address.isUnresolved()) {
-            throw new IOException("task " + rank + " of " + size + ": cannot resolve task " + (rank + 1) % size
-                    + "'s address " + target);
-        }
-        if (!next.connect(address)) {
-            while (!next.finishConnect()) {
-                await(next, SelectionKey.OP_CONNECT, deadline, "connecting to task " + (rank + 1) % size + " at " + target);
-            }
-        }
-        ByteBuffer hello = ByteBuffer.allocate(16).putInt(MAGIC).putInt(task.stageId()).putInt(task.stageAttemptNumber())
+        String[] addresses = lookUp(book, stage, host + ":" + server.socket().getLocalPort(), deadline);
+        String target = addresses[(rank + 1) % size];
+        next = open(resolve(target, "task " + (rank + 1) % size), deadline,
+                "connecting to task " + (rank + 1) % size + " at " + target);
+        ByteBuffer hello = ByteBuffer.allocate(16).putInt(MAGIC).putInt(stage).putInt(task.stageAttemptNumber())
                 .putInt(rank).flip();
-        while (hello.hasRemaining()) {
-            if (next.write(hello) == 0) {
-                await(next, SelectionKey.OP_WRITE, deadline, "greeting task " + (rank + 1) % size);
-            }
-        }
+        writeFully(next, hello, deadline, "greeting task " + (rank + 1) % size);
 
         int expected = (rank + size - 1) % size;
         while (previous == null) {
@@ -141,7 +196,7 @@ final class Ring implements AutoCloseable {
                 continue;
             }
             greeting.flip();
-            if (greeting.getInt() == MAGIC && greeting.getInt() == task.stageId()
+            if (greeting.getInt() == MAGIC && greeting.getInt() == stage
                     && greeting.getInt() == task.stageAttemptNumber() && greeting.getInt() == expected) {
                 previous = candidate;
             } else {

@@ -48,37 +48,46 @@ import scala.reflect.ClassTag$;
  * ModelFile.save(result.network(), Path.of("model.safetensors"));
  * }</pre>
  *
+ * <p><b>One barrier stage per epoch.</b> The samples are read once and cached as one block per task (partitions
+ * beyond the cluster's task slots are merged). Each epoch (or each {@link Builder#stepsPerStage block of steps})
+ * runs as one Spark barrier stage: every task decodes the network and optimizer state the driver holds, keeps a
+ * replica of both, and trains it in step with the other tasks, which join in a ring of sockets (addresses
+ * exchanged with {@code BarrierTaskContext.allGather}) and all-reduce among themselves, never through the driver.
+ * At the end of the stage, task 0 returns the network and optimizer state, every task a checksum of its replica
+ * (which must agree), and the driver reports the stage's steps to the listeners.
+ *
  * <p><b>Synchronous gradient averaging</b> (the default). Each global mini-batch of {@code N} samples (see
- * {@link GlobalBatches}) is split across the partitions that hold its samples; partition {@code p} runs the
- * forward pass and {@link Backpropagator} on its {@code nₚ} samples and returns {@code (nₚ/N)·∂Cₚ/∂θ}, its
- * gradient scaled by the global batch size. The driver sums these in the order of the partitions' indices,
- * {@code ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ}, which for a loss that is a mean over samples is the gradient of the
- * whole batch, applies the optimizer with its one {@link OptimizerState}, and broadcasts the new network as
- * {@link io.github.backprop4j.io.ModelFile} bytes. This is large-batch training, equal (to rounding) to a
- * single machine training on the same batches in the same order; the partitioning changes only the order of
- * the sums. Not exact for {@code Loss.crossEntropy(weights)}, whose batch mean divides by the batch's weight
- * sum rather than its size.
+ * {@link GlobalBatches}) is split across the tasks that hold its samples; task {@code p} runs the forward pass
+ * and backpropagation on its {@code nₚ} samples and scales its gradient by {@code nₚ/N}; the ring sums
+ * {@code ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ} in a fixed order (reduce-scatter with fixed chunk owners, then all-gather),
+ * so every replica gets the same bits, and each applies the optimizer locally. For a loss that is a mean over
+ * samples this is the gradient of the whole batch: large-batch training, equal (to rounding) to a single machine
+ * training on the same batches in the same order. A float32 network sends float32 gradients. Not exact for
+ * {@code Loss.crossEntropy(weights)}, whose batch mean divides by the batch's weight sum rather than its size.
  *
- * <p><b>Parameter averaging every K local steps</b> ({@link Builder#parameterAveraging(int)}). Each
- * partition shuffles its own samples every epoch (seeded by the seed, epoch and partition) and trains a copy
- * of the network on local mini-batches of {@link Builder#batchSize} samples for {@code K} steps, with its own
- * optimizer state; then the driver averages the partitions' networks, weighting each by the samples it saw in
- * the round, and (unless {@link Builder#averageOptimizerState(boolean) turned off}) their optimizer states
- * likewise. A round ends an epoch early for partitions that run out of samples; the epoch ends when every
- * partition has seen all of its samples. K times less communication than the synchronous mode, but not the
- * single-machine trajectory.
+ * <p><b>Parameter averaging every K local steps</b> ({@link Builder#parameterAveraging(int)}), on the same
+ * mechanism. Each task shuffles its own samples every epoch (seeded by the seed, epoch and task) and trains its
+ * replica on local mini-batches of {@link Builder#batchSize} samples for {@code K} steps; then the ring replaces
+ * every replica's parameters (and, unless {@link Builder#averageOptimizerState(boolean) turned off}, optimizer
+ * state) by their average weighted by the samples each task saw in the round. A round ends an epoch early for
+ * tasks that run out of samples; the epoch ends when every task has seen all of its samples. K times less
+ * communication than the synchronous mode, but not the single-machine trajectory.
  *
- * <p><b>Failures.</b> The driver owns the only copy of the model that is updated. Every task is a pure
- * function of broadcast bytes and its partition's data, so Spark may rerun a failed or slow task without
- * changing the result. The data are read once and cached (memory, then disk) for the run.
+ * <p><b>Failures.</b> A stage is the unit of recovery: it starts from the network and state the previous stage
+ * returned, and every task is a pure function of those and its block, so when a task fails Spark reruns the whole
+ * stage (up to {@code spark.stage.maxConsecutiveAttempts} times) and the result is unchanged. Every socket
+ * operation has a deadline ({@link Builder#communicationTimeout}), and a task's sockets are closed when it ends,
+ * so its peers fail at once rather than wait. A barrier stage needs a free slot per task at once, and Spark's
+ * dynamic allocation cannot run one.
  *
  * <p><b>Progress</b> goes through the listeners of the {@link Trainer} it was built from (its
  * {@link io.github.backprop4j.train.LoggingListener} included, unless that trainer turned logging off):
- * {@code onBatchEnd} after each global step (each
- * averaging round in that mode, with the mean loss of the round), {@code onEpochEnd} with the epoch's mean
- * training {@code loss}. Listeners run on the driver; {@link TrainingRun#requestStop(String)} stops after
- * the current step. Not supported here: dropout, metrics during training, validation, early stopping, resuming;
- * evaluate the returned network with {@code Trainer.evaluate}.
+ * {@code onBatchEnd} for each global step (each
+ * averaging round in that mode, with the mean loss of the round), called when the stage that ran it ends, with
+ * the network at the end of that stage; {@code onEpochEnd} with the epoch's mean training {@code loss}.
+ * Listeners run on the driver; {@link TrainingRun#requestStop(String)} stops at the end of the current stage.
+ * Not supported here: dropout, metrics during training, validation, early stopping, resuming; evaluate the
+ * returned network with {@code Trainer.evaluate}.
  *
  * <p>A {@code SparkTrainer} is an immutable configuration; {@link #fit} never changes the network it is given.
  * Its loss, optimizer and activations reach the executors through the library's model and checkpoint formats,
@@ -87,13 +96,13 @@ import scala.reflect.ClassTag$;
 public final class SparkTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
-    /** The default of {@link Builder#communicationTimeout}, in seconds. */
+    /** The default of {@link Builder#communicationTimeout}, in seconds (its Javadoc quotes it). */
     static final int DEFAULT_TIMEOUT_SECONDS = 120;
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
 
     /** How the partitions' work is combined. */
     public enum Mode {
-        /** Every global mini-batch's gradients are summed on the driver: single-machine large-batch training. */
+        /** Every global mini-batch's gradients are summed over the tasks: single-machine large-batch training. */
         SYNCHRONOUS,
         /** Partitions train locally for K steps, then their networks are averaged. */
         PARAMETER_AVERAGING
@@ -195,8 +204,11 @@ public final class SparkTrainer {
             LOG.info("Training {} on Spark: {} samples in {} tasks, {}", network, total, sizes.size(),
                     mode == Mode.SYNCHRONOUS ? "synchronous, global batch " + batchSize
                             : "parameter averaging every " + averagingInterval + " local steps of " + batchSize);
-            Loop loop = new Loop(blocks, sizes, (int) total, network);
-            return loop.run();
+            try (AddressBook book = new AddressBook(spark.getConf().get("spark.driver.host", "localhost"))) {
+                return new Loop(blocks, sizes, (int) total, network, book).run();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the tasks' address book on the driver", e);
         } finally {
             blocks.unpersist(false);
         }
@@ -225,8 +237,11 @@ public final class SparkTrainer {
         private OptimizerState state = new OptimizerState();
         private long steps; // optimizer steps so far: global steps, or the longest partition's local steps
         private double eta = Double.NaN;
+        private final AddressBook book;
+        private int stages;
 
-        Loop(JavaRDD<Block> blocks, List<Integer> sizes, int total, Network network) {
+        Loop(JavaRDD<Block> blocks, List<Integer> sizes, int total, Network network, AddressBook book) {
+            this.book = book;
             this.blocks = blocks;
             this.sizes = sizes;
             this.total = total;
@@ -259,7 +274,7 @@ public final class SparkTrainer {
         /** Runs one barrier stage and takes its result as the driver's network and optimizer state. */
         private StageTask.Result stage(StageTask task, String what) {
             RDD<StageTask.Result> results = blocks.rdd().barrier()
-                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(StageTask.Result.class));
+                    .mapPartitions(task.at(book.address(), ++stages), false, ClassTag$.MODULE$.apply(StageTask.Result.class));
             // Spark retries a failed barrier stage only if it is a shuffle-map stage: end it with a (tiny) shuffle
             List<StageTask.Result> all = new ArrayList<>(results.toJavaRDD().mapToPair(r -> new Tuple2<>(r.task(), r))
                     .partitionBy(new HashPartitioner(1)).values().collect());
@@ -463,7 +478,7 @@ public final class SparkTrainer {
         /**
          * Sets the deadline of each socket operation between the tasks (connecting, and each message of an
          * all-reduce, which includes waiting for the slowest task's share of a step). A task past it fails, and
-         * Spark retries the stage. Default {@value #DEFAULT_TIMEOUT_SECONDS} s.
+         * Spark retries the stage. Default 120 s.
          *
          * @param timeout positive
          * @return this builder

@@ -56,6 +56,20 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
     final int batchSize;
     final double clipNorm;
     final long timeoutMillis;
+    /** The driver's address book, {@code host:port}, and this stage's number in the run, set by {@link #at}. */
+    String book;
+    int stage;
+
+    /**
+     * Sets where the tasks find each other: the driver's {@link AddressBook} and the stage's number.
+     *
+     * @return this task
+     */
+    StageTask at(String bookAddress, int stageNumber) {
+        this.book = bookAddress;
+        this.stage = stageNumber;
+        return this;
+    }
 
     StageTask(byte[] start, long seed, int epoch, int batchSize, double clipNorm, Duration timeout) {
         this.start = start;
@@ -74,7 +88,7 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
         while (it.hasNext()) { // drain: the cached block's read lock is released when its iterator ends
             it.next();
         }
-        try (Ring ring = Ring.join(task, Duration.ofMillis(timeoutMillis))) {
+        try (Ring ring = Ring.join(task, Duration.ofMillis(timeoutMillis), book, stage)) {
             return CollectionConverters.asScala(List.of(run(task.partitionId(), block, ring)).iterator());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,8 +105,47 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
         return new Result(task, crc.getValue(), task == 0 ? run : null, losses, samples, failure);
     }
 
-    static Matrix rows(Precision precision, double[][] rows, int from, int to, String name) {
-        return Matrix.of(precision, Arrays.copyOfRange(rows, from, to), name);
+    /**
+     * A block's rows in one flat array of the network's precision, converted once per stage, from which each step
+     * copies its contiguous rows into a matrix (converting {@code double[][]} rows at every step cost as much as
+     * the step's arithmetic).
+     */
+    static final class Rows {
+        private final Precision precision;
+        private final int width;
+        private final float[] floats;
+        private final double[] doubles;
+
+        Rows(Precision precision, double[][] rows) {
+            this.precision = precision;
+            this.width = rows.length == 0 ? 0 : rows[0].length;
+            if (precision == Precision.FLOAT32) {
+                floats = new float[rows.length * width];
+                doubles = null;
+                for (int r = 0; r < rows.length; r++) {
+                    for (int c = 0; c < width; c++) {
+                        floats[r * width + c] = (float) rows[r][c];
+                    }
+                }
+            } else {
+                doubles = new double[rows.length * width];
+                floats = null;
+                for (int r = 0; r < rows.length; r++) {
+                    System.arraycopy(rows[r], 0, doubles, r * width, width);
+                }
+            }
+        }
+
+        /** Rows {@code from..to−1} as a new {@code [(to−from) × width]} matrix. */
+        Matrix slice(int from, int to) {
+            Matrix m = Matrix.zeros(precision, to - from, width);
+            if (floats != null) {
+                m.copyFrom(floats, from * width);
+            } else {
+                m.copyFrom(doubles, from * width);
+            }
+            return m;
+        }
     }
 
     /**
@@ -121,6 +174,8 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
             StepRunner runner = new StepRunner(snapshot.network(), snapshot.loss(), snapshot.optimizer(), state,
                     clipNorm);
             Precision precision = snapshot.network().precision();
+            Rows features = new Rows(precision, ordered.features());
+            Rows targets = new Rows(precision, ordered.targets());
             List<Matrix> gradients = runner.gradientBuffers();
             int n = gradients.stream().mapToInt(m -> m.rows() * m.cols()).sum();
             Ring.Values flat = Ring.Values.of(precision, n);
@@ -136,8 +191,7 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
                 int hi = ordered.firstAtOrAfter(to);
                 if (lo < hi) {
                     double share = (double) (hi - lo) / (to - from); // scaled by the global batch, not this share
-                    loss[0] = runner.gradients(rows(precision, ordered.features(), lo, hi, "features"),
-                            rows(precision, ordered.targets(), lo, hi, "targets")) * share;
+                    loss[0] = runner.gradients(features.slice(lo, hi), targets.slice(lo, hi)) * share;
                     for (Matrix g : gradients) {
                         g.scale(share);
                     }
@@ -207,6 +261,8 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
             Network network = snapshot.network();
             Precision precision = network.precision();
             OptimizerState state = averageState ? snapshot.optimizerState() : new OptimizerState();
+            Rows features = new Rows(precision, local.features());
+            Rows targets = new Rows(precision, local.targets());
             double[] losses = new double[etas.length];
             double[] counts = new double[etas.length];
             String failure = null;
@@ -230,8 +286,7 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
                     }
                     int hi = Math.min(lo + batchSize, local.size());
                     try {
-                        double loss = runner.step(rows(precision, local.features(), lo, hi, "features"),
-                                rows(precision, local.targets(), lo, hi, "targets"), etas[round][k]);
+                        double loss = runner.step(features.slice(lo, hi), targets.slice(lo, hi), etas[round][k]);
                         extra[0] += loss * (hi - lo);
                     } catch (ArithmeticException e) {
                         extra[0] = Double.NaN; // every task learns of it from the sum, and stops with it

@@ -63,7 +63,8 @@ public final class SparkThroughput {
                     .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1");
             if (master.startsWith("local-cluster")) {
-                builder.config("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+                builder.config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                        .config("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector");
             }
             SparkSession spark = builder.getOrCreate();
             try {
@@ -111,8 +112,13 @@ public final class SparkThroughput {
         for (int i = 0; i < tasks; i++) {
             seeds.add(i);
         }
-        List<double[]> times = sc.parallelize(seeds, tasks).rdd().barrier()
-                .mapPartitions(new RingTimer(n), false, ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
+        List<double[]> times;
+        try (AddressBook book = new AddressBook(sc.getConf().get("spark.driver.host"))) {
+            times = sc.parallelize(seeds, tasks).rdd().barrier().mapPartitions(new RingTimer(n, book.address()), false,
+                    ClassTag$.MODULE$.apply(double[].class)).toJavaRDD().collect();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         double[] all = times.get(0);
         Arrays.sort(all);
         return all[all.length / 2];
@@ -123,9 +129,11 @@ public final class SparkThroughput {
             scala.collection.Iterator<double[]>> implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         private final int n;
+        private final String book;
 
-        RingTimer(int n) {
+        RingTimer(int n, String book) {
             this.n = n;
+            this.book = book;
         }
 
         @Override
@@ -133,7 +141,7 @@ public final class SparkThroughput {
             while (it.hasNext()) {
                 it.next();
             }
-            try (Ring ring = Ring.join(BarrierTaskContext.get(), Duration.ofSeconds(60))) {
+            try (Ring ring = Ring.join(BarrierTaskContext.get(), Duration.ofSeconds(60), book, 1)) {
                 Ring.Floats v = new Ring.Floats(n);
                 double[] extra = new double[1];
                 double[] millis = new double[200];
