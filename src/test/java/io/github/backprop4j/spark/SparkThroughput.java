@@ -29,7 +29,8 @@ import scala.runtime.AbstractFunction1;
  * network (ReLU, softmax; 101 770 parameters), Adam(0.001), global batch 256 (32 steps an epoch), five epochs, the
  * median of epochs 2–5 (epoch 1 warms up). Single machine against synchronous Spark with 1 and 2 tasks in
  * {@code local[2]}, parameter averaging, the all-reduce alone, and, if {@code SPARK_HOME} is set (see
- * docs/spark.md), the same on {@code local-cluster[1,1,1024]} and {@code local-cluster[2,1,1024]}. Not a test.
+ * docs/spark.md), the same on {@code local-cluster[1,1,1024]} and {@code local-cluster[2,1,1024]}; or on the
+ * masters given as arguments. Not a test.
  */
 public final class SparkThroughput {
 
@@ -54,7 +55,9 @@ public final class SparkThroughput {
         int parameters = (int) network.parameterCount();
 
         double single = report("single machine Trainer.fit", config(BATCH).fit(network, train).history(), 0);
-        for (String master : new String[] {"local[2]", "local-cluster[1,1,1024]", "local-cluster[2,1,1024]"}) {
+        String[] masters = args.length > 0 ? args // e.g. one master per JVM
+                : new String[] {"local[2]", "local-cluster[1,1,1024]", "local-cluster[2,1,1024]"};
+        for (String master : masters) {
             if (master.startsWith("local-cluster") && System.getenv("SPARK_HOME") == null) {
                 System.out.println(master + ": skipped (SPARK_HOME not set)");
                 continue;
@@ -63,7 +66,7 @@ public final class SparkThroughput {
                     .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1");
             if (master.startsWith("local-cluster")) {
-                builder.config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+                builder.config("spark.executor.extraClassPath", absoluteClassPath()) // executors run elsewhere
                         .config("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector");
             }
             SparkSession spark = builder.getOrCreate();
@@ -87,6 +90,15 @@ public final class SparkThroughput {
                 spark.stop();
             }
         }
+    }
+
+    private static String absoluteClassPath() {
+        StringBuilder path = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            path.append(path.length() == 0 ? "" : java.io.File.pathSeparator)
+                    .append(java.nio.file.Path.of(entry).toAbsolutePath());
+        }
+        return path.toString();
     }
 
     private static Trainer config(int batch) {
