@@ -630,6 +630,97 @@ public abstract sealed class Matrix permits DoubleMatrix, FloatMatrix {
     }
 
     /**
+     * Copies the elements, row-major, into {@code out[offset .. offset + rows·cols)}, e.g. to send several
+     * matrices as one message.
+     *
+     * @param out the destination
+     * @param offset where the first element goes
+     * @throws IndexOutOfBoundsException if the elements do not fit in {@code out} from {@code offset}
+     */
+    public final void copyTo(double[] out, int offset) {
+        Checks.notNull(out, "out");
+        checkFlatRange(out.length, offset, "out");
+        if (this instanceof DoubleMatrix d) {
+            System.arraycopy(d.data, 0, out, offset, rows * cols);
+        } else {
+            for (int i = 0; i < rows * cols; i++) {
+                out[offset + i] = getAt(i);
+            }
+        }
+    }
+
+    /**
+     * Copies the elements, row-major, into {@code out[offset .. offset + rows·cols)}, rounded to float where this
+     * matrix holds doubles.
+     *
+     * @param out the destination
+     * @param offset where the first element goes
+     * @throws IndexOutOfBoundsException if the elements do not fit in {@code out} from {@code offset}
+     */
+    public final void copyTo(float[] out, int offset) {
+        Checks.notNull(out, "out");
+        checkFlatRange(out.length, offset, "out");
+        if (this instanceof FloatMatrix f) {
+            System.arraycopy(f.data, 0, out, offset, rows * cols);
+        } else {
+            for (int i = 0; i < rows * cols; i++) {
+                out[offset + i] = (float) getAt(i);
+            }
+        }
+    }
+
+    /**
+     * Sets the elements, row-major, from {@code in[offset .. offset + rows·cols)}: the inverse of
+     * {@link #copyTo(double[], int)}.
+     *
+     * @param in the source
+     * @param offset where the first element is
+     * @throws IndexOutOfBoundsException if {@code in} holds fewer elements from {@code offset}
+     * @throws IllegalStateException if this matrix is read-only
+     */
+    public final void copyFrom(double[] in, int offset) {
+        checkWritable("this matrix");
+        Checks.notNull(in, "in");
+        checkFlatRange(in.length, offset, "in");
+        if (this instanceof DoubleMatrix d) {
+            System.arraycopy(in, offset, d.data, 0, rows * cols);
+        } else {
+            for (int i = 0; i < rows * cols; i++) {
+                setAt(i, in[offset + i]);
+            }
+        }
+    }
+
+    /**
+     * Sets the elements, row-major, from {@code in[offset .. offset + rows·cols)}: the inverse of
+     * {@link #copyTo(float[], int)}.
+     *
+     * @param in the source
+     * @param offset where the first element is
+     * @throws IndexOutOfBoundsException if {@code in} holds fewer elements from {@code offset}
+     * @throws IllegalStateException if this matrix is read-only
+     */
+    public final void copyFrom(float[] in, int offset) {
+        checkWritable("this matrix");
+        Checks.notNull(in, "in");
+        checkFlatRange(in.length, offset, "in");
+        if (this instanceof FloatMatrix f) {
+            System.arraycopy(in, offset, f.data, 0, rows * cols);
+        } else {
+            for (int i = 0; i < rows * cols; i++) {
+                setAt(i, in[offset + i]);
+            }
+        }
+    }
+
+    private void checkFlatRange(int length, int offset, String name) {
+        if (offset < 0 || (long) offset + (long) rows * cols > length) {
+            throw new IndexOutOfBoundsException(name + ": a " + shape() + " matrix needs " + (long) rows * cols
+                    + " elements from offset " + offset + ", but the array holds " + length);
+        }
+    }
+
+    /**
      * Sets every element to {@code value}.
      *
      * @param value the value

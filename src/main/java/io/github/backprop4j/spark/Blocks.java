@@ -3,6 +3,7 @@ package io.github.backprop4j.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import scala.Tuple2;
@@ -48,6 +49,25 @@ final class Blocks {
 
         int size() {
             return numbers.length;
+        }
+
+        /** Joins the blocks of adjacent partitions into one, in the order of their samples' numbers. */
+        static Block merge(Iterator<Block> parts) {
+            List<Block> all = new ArrayList<>();
+            parts.forEachRemaining(all::add);
+            all.sort(Comparator.comparingInt(b -> b.size() == 0 ? Integer.MAX_VALUE : b.numbers()[0]));
+            int n = all.stream().mapToInt(Block::size).sum();
+            int[] numbers = new int[n];
+            double[][] x = new double[n][];
+            double[][] y = new double[n][];
+            int at = 0;
+            for (Block b : all) {
+                System.arraycopy(b.numbers(), 0, numbers, at, b.size());
+                System.arraycopy(b.features(), 0, x, at, b.size());
+                System.arraycopy(b.targets(), 0, y, at, b.size());
+                at += b.size();
+            }
+            return new Block(numbers, x, y);
         }
 
         /** The samples ordered by their position in the epoch's global order. */

@@ -1,22 +1,13 @@
 package io.github.backprop4j.spark;
 
-import io.github.backprop4j.Layer;
 import io.github.backprop4j.Loss;
 import io.github.backprop4j.Network;
-import io.github.backprop4j.io.Components;
 import io.github.backprop4j.internal.Checks;
-import io.github.backprop4j.math.Matrix;
-import io.github.backprop4j.math.Precision;
 import io.github.backprop4j.optim.LearningRateSchedule;
 import io.github.backprop4j.optim.Optimizer;
 import io.github.backprop4j.optim.OptimizerState;
 import io.github.backprop4j.spark.Blocks.Block;
-import io.github.backprop4j.spark.Blocks.EpochBlock;
-import io.github.backprop4j.train.Backpropagator;
 import io.github.backprop4j.train.EpochSummary;
-import io.github.backprop4j.train.ForwardPass;
-import io.github.backprop4j.train.Gradients;
-import io.github.backprop4j.train.StepRunner;
 import io.github.backprop4j.train.Trainer;
 import io.github.backprop4j.train.TrainingListener;
 import io.github.backprop4j.train.TrainingResult;
@@ -24,23 +15,24 @@ import io.github.backprop4j.train.TrainingRun;
 import io.github.backprop4j.train.internal.RunDriver;
 import io.github.backprop4j.train.internal.Runs;
 import io.github.backprop4j.train.TrainingSnapshot;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import org.apache.spark.Dependency;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.NarrowDependency;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
 
 /**
  * Trains a network data-parallel on Apache Spark and returns an ordinary {@link Network}.
@@ -58,37 +50,46 @@ import org.slf4j.LoggerFactory;
  * ModelFile.save(result.network(), Path.of("model.safetensors"));
  * }</pre>
  *
+ * <p><b>One barrier stage per epoch.</b> The samples are read once and cached as one block per task (partitions
+ * beyond the cluster's task slots are merged). Each epoch (or each {@link Builder#stepsPerStage block of steps})
+ * runs as one Spark barrier stage: every task decodes the network and optimizer state the driver holds, keeps a
+ * replica of both, and trains it in step with the other tasks, which join in a ring of sockets (addresses
+ * exchanged with {@code BarrierTaskContext.allGather}) and all-reduce among themselves, never through the driver.
+ * At the end of the stage, task 0 returns the network and optimizer state, every task a checksum of its replica
+ * (which must agree), and the driver reports the stage's steps to the listeners.
+ *
  * <p><b>Synchronous gradient averaging</b> (the default). Each global mini-batch of {@code N} samples (see
- * {@link GlobalBatches}) is split across the partitions that hold its samples; partition {@code p} runs the
- * forward pass and {@link Backpropagator} on its {@code nₚ} samples and returns {@code (nₚ/N)·∂Cₚ/∂θ}, its
- * gradient scaled by the global batch size. The driver sums these in the order of the partitions' indices,
- * {@code ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ}, which for a loss that is a mean over samples is the gradient of the
- * whole batch, applies the optimizer with its one {@link OptimizerState}, and broadcasts the new network as
- * {@link io.github.backprop4j.io.ModelFile} bytes. This is large-batch training, equal (to rounding) to a
- * single machine training on the same batches in the same order; the partitioning changes only the order of
- * the sums. Not exact for {@code Loss.crossEntropy(weights)}, whose batch mean divides by the batch's weight
- * sum rather than its size.
+ * {@link GlobalBatches}) is split across the tasks that hold its samples; task {@code p} runs the forward pass
+ * and backpropagation on its {@code nₚ} samples and scales its gradient by {@code nₚ/N}; the ring sums
+ * {@code ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ} in a fixed order (reduce-scatter with fixed chunk owners, then all-gather),
+ * so every replica gets the same bits, and each applies the optimizer locally. For a loss that is a mean over
+ * samples this is the gradient of the whole batch: large-batch training, equal (to rounding) to a single machine
+ * training on the same batches in the same order. A float32 network sends float32 gradients. Not exact for
+ * {@code Loss.crossEntropy(weights)}, whose batch mean divides by the batch's weight sum rather than its size.
  *
- * <p><b>Parameter averaging every K local steps</b> ({@link Builder#parameterAveraging(int)}). Each
- * partition shuffles its own samples every epoch (seeded by the seed, epoch and partition) and trains a copy
- * of the network on local mini-batches of {@link Builder#batchSize} samples for {@code K} steps, with its own
- * optimizer state; then the driver averages the partitions' networks, weighting each by the samples it saw in
- * the round, and (unless {@link Builder#averageOptimizerState(boolean) turned off}) their optimizer states
- * likewise. A round ends an epoch early for partitions that run out of samples; the epoch ends when every
- * partition has seen all of its samples. K times less communication than the synchronous mode, but not the
- * single-machine trajectory.
+ * <p><b>Parameter averaging every K local steps</b> ({@link Builder#parameterAveraging(int)}), on the same
+ * mechanism. Each task shuffles its own samples every epoch (seeded by the seed, epoch and task) and trains its
+ * replica on local mini-batches of {@link Builder#batchSize} samples for {@code K} steps; then the ring replaces
+ * every replica's parameters (and, unless {@link Builder#averageOptimizerState(boolean) turned off}, optimizer
+ * state) by their average weighted by the samples each task saw in the round. A round ends an epoch early for
+ * tasks that run out of samples; the epoch ends when every task has seen all of its samples. K times less
+ * communication than the synchronous mode, but not the single-machine trajectory.
  *
- * <p><b>Failures.</b> The driver owns the only copy of the model that is updated. Every task is a pure
- * function of broadcast bytes and its partition's data, so Spark may rerun a failed or slow task without
- * changing the result. The data are read once and cached (memory, then disk) for the run.
+ * <p><b>Failures.</b> A stage is the unit of recovery: it starts from the network and state the previous stage
+ * returned, and every task is a pure function of those and its block, so when a task fails Spark reruns the whole
+ * stage (up to {@code spark.stage.maxConsecutiveAttempts} times) and the result is unchanged. Every socket
+ * operation has a deadline ({@link Builder#communicationTimeout}), and a task's sockets are closed when it ends,
+ * so its peers fail at once rather than wait. A barrier stage needs a free slot per task at once, and Spark's
+ * dynamic allocation cannot run one.
  *
  * <p><b>Progress</b> goes through the listeners of the {@link Trainer} it was built from (its
  * {@link io.github.backprop4j.train.LoggingListener} included, unless that trainer turned logging off):
- * {@code onBatchEnd} after each global step (each
- * averaging round in that mode, with the mean loss of the round), {@code onEpochEnd} with the epoch's mean
- * training {@code loss}. Listeners run on the driver; {@link TrainingRun#requestStop(String)} stops after
- * the current step. Not supported here: dropout, metrics during training, validation, early stopping, resuming;
- * evaluate the returned network with {@code Trainer.evaluate}.
+ * {@code onBatchEnd} for each global step (each
+ * averaging round in that mode, with the mean loss of the round), called when the stage that ran it ends, with
+ * the network at the end of that stage; {@code onEpochEnd} with the epoch's mean training {@code loss}.
+ * Listeners run on the driver; {@link TrainingRun#requestStop(String)} stops at the end of the current stage.
+ * Not supported here: dropout, metrics during training, validation, early stopping, resuming; evaluate the
+ * returned network with {@code Trainer.evaluate}.
  *
  * <p>A {@code SparkTrainer} is an immutable configuration; {@link #fit} never changes the network it is given.
  * Its loss, optimizer and activations reach the executors through the library's model and checkpoint formats,
@@ -97,10 +98,13 @@ import org.slf4j.LoggerFactory;
 public final class SparkTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
+    /** The default of {@link Builder#communicationTimeout}, in seconds (its Javadoc quotes it). */
+    static final int DEFAULT_TIMEOUT_SECONDS = 120;
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
 
     /** How the partitions' work is combined. */
     public enum Mode {
-        /** Every global mini-batch's gradients are summed on the driver: single-machine large-batch training. */
+        /** Every global mini-batch's gradients are summed over the tasks: single-machine large-batch training. */
         SYNCHRONOUS,
         /** Partitions train locally for K steps, then their networks are averaged. */
         PARAMETER_AVERAGING
@@ -117,6 +121,8 @@ public final class SparkTrainer {
     private final List<TrainingListener> listeners;
     private final double clipNorm;
     private final LearningRateSchedule schedule;
+    private final int stepsPerStage;
+    private final Duration timeout;
 
     private SparkTrainer(Builder b) {
         Trainer t = b.trainer;
@@ -131,6 +137,8 @@ public final class SparkTrainer {
         this.listeners = t.listeners();
         this.clipNorm = t.clipGradientNorm();
         this.schedule = t.learningRateSchedule();
+        this.stepsPerStage = b.stepsPerStage;
+        this.timeout = b.timeout;
     }
 
     /**
@@ -154,10 +162,12 @@ public final class SparkTrainer {
      *
      * @param network the network to start from; not changed
      * @param data the training samples; their order (partition by partition) numbers them, so it should be
-     *     deterministic; read once and cached for the run
-     * @return the trained network and the history (the training {@code loss} of each epoch); a task that
-     *     failed more often than Spark retries it (e.g. on a sample that does not fit the network) ends the
-     *     run with Spark's {@code SparkException}, thrown undeclared
+     *     deterministic; read once and cached for the run. If it has more partitions than the cluster has task
+     *     slots ({@code spark.default.parallelism}), adjacent partitions are merged (one shuffle) into as many
+     *     as there are slots: a barrier stage runs all its tasks at once
+     * @return the trained network and the history (the training {@code loss} of each epoch); a stage that failed
+     *     more often than Spark retries it (e.g. on a sample that does not fit the network) ends the run with
+     *     Spark's {@code SparkException}, thrown undeclared
      * @throws IllegalArgumentException if the data are empty or too many (more than about 2³¹ samples)
      * @throws ArithmeticException if the loss or a parameter became NaN or infinite
      */
@@ -169,41 +179,71 @@ public final class SparkTrainer {
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(data.context());
         int inputs = network.inputSize();
         int outputs = network.outputSize();
-        JavaRDD<Block> blocks = data.zipWithIndex()
-                .mapPartitions(samples -> Collections.singletonList(Block.of(samples, inputs, outputs)).iterator(),
-                        true)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        int partitions = data.getNumPartitions();
+        int tasks = Math.max(1, Math.min(partitions, spark.defaultParallelism()));
+        JavaRDD<Block> blocks;
+        if (tasks == partitions && sameWidthWithinStage(data.rdd(), partitions)) {
+            blocks = data.zipWithIndex().mapPartitions(
+                    samples -> Collections.singletonList(Block.of(samples, inputs, outputs)).iterator(), true);
+        } else { // a barrier stage needs a slot per task and ancestors of its own width: merge through a shuffle
+            int from = partitions;
+            blocks = data.zipWithIndex()
+                    .mapPartitionsWithIndex((p, samples) -> Collections.singletonList(
+                            new Tuple2<>((int) ((long) p * tasks / from), Block.of(samples, inputs, outputs))).iterator(),
+                            true)
+                    .mapToPair(t -> t)
+                    .partitionBy(new HashPartitioner(tasks))
+                    .values()
+                    .mapPartitions(parts -> Collections.singletonList(Block.merge(parts)).iterator(), true);
+        }
+        blocks = blocks.persist(StorageLevel.MEMORY_AND_DISK());
         try {
             List<Integer> sizes = blocks.map(Block::size).collect();
             long total = sizes.stream().mapToLong(Integer::longValue).sum();
             if (total == 0) {
                 throw new IllegalArgumentException("the training data hold no samples");
             }
-            LOG.info("Training {} on Spark: {} samples in {} partitions, {}", network, total, sizes.size(),
+            LOG.info("Training {} on Spark: {} samples in {} tasks, {}", network, total, sizes.size(),
                     mode == Mode.SYNCHRONOUS ? "synchronous, global batch " + batchSize
                             : "parameter averaging every " + averagingInterval + " local steps of " + batchSize);
-            Loop loop = new Loop(spark, blocks, sizes, (int) total, network);
-            return loop.run();
+            try (AddressBook book = new AddressBook(spark.getConf().get("spark.driver.host", "localhost"))) {
+                return new Loop(blocks, sizes, (int) total, network, book).run();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the tasks' address book on the driver", e);
         } finally {
             blocks.unpersist(false);
         }
     }
 
-    /** One run of {@link #fit}: the driver's copy of the model and the listeners' view of it. */
+    /** Whether every ancestor of {@code rdd} within its stage (through narrow dependencies) has {@code width} partitions. */
+    private static boolean sameWidthWithinStage(RDD<?> rdd, int width) {
+        if (rdd.getNumPartitions() != width) {
+            return false;
+        }
+        for (Dependency<?> d : CollectionConverters.asJava(rdd.dependencies())) {
+            if (d instanceof NarrowDependency<?> && !sameWidthWithinStage(d.rdd(), width)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One run of {@link #fit}: the driver's copy of the model, as the last stage returned it, and the listeners. */
     private final class Loop {
-        private final JavaSparkContext spark;
         private final JavaRDD<Block> blocks;
         private final List<Integer> sizes;
         private final int total;
-        private final Backpropagator backprop = new Backpropagator(loss);
         private final RunDriver driver;
         private Network network;
         private OptimizerState state = new OptimizerState();
         private long steps; // optimizer steps so far: global steps, or the longest partition's local steps
         private double eta = Double.NaN;
+        private final AddressBook book;
+        private int stages;
 
-        Loop(JavaSparkContext spark, JavaRDD<Block> blocks, List<Integer> sizes, int total, Network network) {
-            this.spark = spark;
+        Loop(JavaRDD<Block> blocks, List<Integer> sizes, int total, Network network, AddressBook book) {
+            this.book = book;
             this.blocks = blocks;
             this.sizes = sizes;
             this.total = total;
@@ -233,159 +273,96 @@ public final class SparkTrainer {
             return driver.end(stopReason);
         }
 
+        /** Runs one barrier stage and takes its result as the driver's network and optimizer state. */
+        private StageTask.Result stage(StageTask task, String what) {
+            RDD<StageTask.Result> results = blocks.rdd().barrier()
+                    .mapPartitions(task.at(book.address(), ++stages), false, ClassTag$.MODULE$.apply(StageTask.Result.class));
+            // Spark retries a failed barrier stage only if it is a shuffle-map stage: end it with a (tiny) shuffle
+            List<StageTask.Result> all = new ArrayList<>(results.toJavaRDD().mapToPair(r -> new Tuple2<>(r.task(), r))
+                    .partitionBy(new HashPartitioner(1)).values().collect());
+            all.sort(Comparator.comparingInt(StageTask.Result::task));
+            StageTask.Result first = all.get(0);
+            if (first.failure() != null) {
+                throw new ArithmeticException(first.failure());
+            }
+            for (StageTask.Result r : all) {
+                if (r.checksum() != first.checksum()) {
+                    throw new IllegalStateException("after " + what + ", task " + r.task() + "'s network differs from "
+                            + "task 0's (checksums " + Long.toHexString(r.checksum()) + " and "
+                            + Long.toHexString(first.checksum()) + "): the replicas went out of step");
+                }
+            }
+            TrainingSnapshot trained = Carrier.run(first.run());
+            network = trained.network();
+            state = trained.optimizerState();
+            return first;
+        }
+
         /** Returns the epoch's summed loss and its sample count, or {@code null} if a listener stopped it. */
         private double[] synchronousEpoch(int epoch) {
-            int n = total;
-            long runSeed = seed;
-            JavaRDD<EpochBlock> ordered = blocks.map(b -> b.inGlobalOrder(n, runSeed, epoch))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-            try {
-                int stepsInEpoch = (n + batchSize - 1) / batchSize;
-                double lossSum = 0;
-                for (int step = 1; step <= stepsInEpoch; step++) {
-                    if (driver.isStopRequested()) {
-                        return null;
-                    }
-                    int from = (step - 1) * batchSize;
-                    int to = Math.min(from + batchSize, n);
-                    Broadcast<byte[]> model = spark.broadcast(Carrier.network(network));
-                    String lossName = loss.name();
-                    HashMap<String, Double> lossParameters = new HashMap<>(loss.parameters());
-                    List<PartGradient> parts;
-                    try {
-                        parts = new ArrayList<>(ordered.mapPartitionsWithIndex(
-                                (p, it) -> gradientTask(p, it, lossName, lossParameters, model, from, to), true).collect());
-                    } finally {
-                        model.destroy();
-                    }
-                    Gradients gradients = sum(parts, network);
-                    if (!Double.isFinite(gradients.loss())) {
-                        throw new ArithmeticException("the loss became " + gradients.loss() + " at epoch " + epoch
-                                + ", batch " + step + "; try a smaller learning rate or scaling the inputs");
-                    }
-                    if (clipNorm > 0) {
-                        gradients = gradients.clippedByGlobalNorm(clipNorm);
-                    }
-                    eta = schedule.learningRate(optimizer.learningRate(), state.stepCount() + 1, epoch);
-                    network = backprop.apply(network, gradients, optimizer, state, eta);
-                    steps++;
-                    lossSum += gradients.loss() * (to - from);
-                    LOG.debug("epoch {} step {}: loss {} over {} samples from {} partitions", epoch, step,
-                            gradients.loss(), to - from, parts.size());
-                    driver.stepped(network, state, step, gradients.loss(), eta);
+            int stepsInEpoch = (total + batchSize - 1) / batchSize;
+            int perStage = stepsPerStage > 0 ? stepsPerStage : stepsInEpoch;
+            double lossSum = 0;
+            for (int first = 1; first <= stepsInEpoch; first += perStage) {
+                if (driver.isStopRequested()) {
+                    return null;
                 }
-                return new double[] {lossSum, n};
-            } finally {
-                ordered.unpersist(false);
+                int last = Math.min(first + perStage - 1, stepsInEpoch);
+                double[] etas = new double[last - first + 1];
+                for (int k = 0; k < etas.length; k++) {
+                    etas[k] = schedule.learningRate(optimizer.learningRate(), state.stepCount() + k + 1, epoch);
+                }
+                StageTask task = new StageTask.Synchronous(Carrier.run(network, state, loss, optimizer), seed, epoch,
+                        batchSize, clipNorm, timeout, total, first, etas);
+                StageTask.Result result = stage(task, "steps " + first + ".." + last + " of epoch " + epoch);
+                for (int k = 0; k < etas.length; k++) {
+                    eta = etas[k];
+                    steps++;
+                    lossSum += result.losses()[k] * result.samples()[k];
+                    LOG.debug("epoch {} step {}: loss {} over {} samples", epoch, first + k, result.losses()[k],
+                            result.samples()[k]);
+                    driver.stepped(network, state, first + k, result.losses()[k], eta);
+                }
             }
+            return new double[] {lossSum, total};
         }
 
         /** Returns the epoch's summed loss and its sample count, or {@code null} if a listener stopped it. */
         private double[] averagingEpoch(int epoch) {
-            long runSeed = seed;
+            if (driver.isStopRequested()) {
+                return null;
+            }
             int local = batchSize;
-            JavaRDD<EpochBlock> ordered = blocks.mapPartitionsWithIndex(
-                    (p, it) -> Collections.singletonList(it.next().inLocalOrder(runSeed, epoch, p)).iterator(), true)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-            try {
-                int longest = sizes.stream().mapToInt(s -> (s + local - 1) / local).max().orElse(0);
-                int rounds = (longest + averagingInterval - 1) / averagingInterval;
-                double lossSum = 0;
-                long samples = 0;
-                for (int round = 1; round <= rounds; round++) {
-                    if (driver.isStopRequested()) {
-                        return null;
-                    }
-                    int firstStep = (round - 1) * averagingInterval;
-                    double[] etas = new double[Math.min(averagingInterval, longest - firstStep)];
-                    for (int k = 0; k < etas.length; k++) {
-                        etas[k] = schedule.learningRate(optimizer.learningRate(), steps + k + 1, epoch);
-                    }
-                    OptimizerState startState = averageOptimizerState ? state : new OptimizerState();
-                    Broadcast<byte[]> start = spark.broadcast(Carrier.run(network, startState, loss, optimizer));
-                    double clip = clipNorm;
-                    List<PartModel> parts;
-                    try {
-                        parts = new ArrayList<>(ordered.mapPartitionsWithIndex(
-                                (p, it) -> localTask(p, it, start, firstStep, local, etas, clip), true).collect());
-                    } finally {
-                        start.destroy();
-                    }
-                    parts.sort(Comparator.comparingInt(PartModel::partition));
-                    long roundSamples = parts.stream().mapToLong(PartModel::samples).sum();
-                    double roundLoss = parts.stream().mapToDouble(PartModel::lossSum).sum();
-                    average(parts, roundSamples, etas.length);
-                    steps += etas.length;
-                    eta = etas[etas.length - 1];
-                    lossSum += roundLoss;
-                    samples += roundSamples;
-                    LOG.debug("epoch {} round {}: loss {} over {} samples from {} partitions", epoch, round,
-                            roundLoss / roundSamples, roundSamples, parts.size());
-                    driver.stepped(network, state, round, roundLoss / roundSamples, eta);
+            int longest = sizes.stream().mapToInt(s -> (s + local - 1) / local).max().orElse(0);
+            int rounds = (longest + averagingInterval - 1) / averagingInterval;
+            double[][] etas = new double[rounds][];
+            long counted = steps;
+            for (int round = 0; round < rounds; round++) {
+                etas[round] = new double[Math.min(averagingInterval, longest - round * averagingInterval)];
+                for (int k = 0; k < etas[round].length; k++) {
+                    etas[round][k] = schedule.learningRate(optimizer.learningRate(), counted + k + 1, epoch);
                 }
-                return new double[] {lossSum, samples};
-            } finally {
-                ordered.unpersist(false);
+                counted += etas[round].length;
             }
+            int[] taskSizes = sizes.stream().mapToInt(Integer::intValue).toArray();
+            OptimizerState startState = averageOptimizerState ? state : new OptimizerState();
+            StageTask task = new StageTask.Averaging(Carrier.run(network, startState, loss, optimizer), seed, epoch,
+                    local, clipNorm, timeout, taskSizes, averagingInterval, averageOptimizerState, etas);
+            StageTask.Result result = stage(task, "epoch " + epoch);
+            double lossSum = 0;
+            long samples = 0;
+            for (int round = 0; round < rounds; round++) {
+                steps += etas[round].length;
+                eta = etas[round][etas[round].length - 1];
+                lossSum += result.losses()[round];
+                samples += (long) result.samples()[round];
+                double roundLoss = result.losses()[round] / result.samples()[round];
+                LOG.debug("epoch {} round {}: loss {} over {} samples", epoch, round + 1, roundLoss,
+                        result.samples()[round]);
+                driver.stepped(network, state, round + 1, roundLoss, eta);
+            }
+            return new double[] {lossSum, samples};
         }
-
-        /** θ = Σₚ (mₚ/m)·θₚ in the order of the partitions, and the optimizer states likewise. */
-        private void average(List<PartModel> parts, long roundSamples, int roundSteps) {
-            List<TrainingSnapshot> trained = parts.stream().map(p -> Carrier.run(p.run())).toList();
-            Precision precision = network.precision();
-            List<Layer> layers = new ArrayList<>();
-            for (int l = 1; l <= network.layerCount(); l++) {
-                Layer layer = network.layer(l);
-                List<Matrix> values = new ArrayList<>();
-                for (io.github.backprop4j.Parameter p : layer.parameters()) {
-                    values.add(Matrix.zeros(precision, p.value().rows(), p.value().cols()));
-                }
-                for (int i = 0; i < parts.size(); i++) {
-                    double share = (double) parts.get(i).samples() / roundSamples;
-                    List<io.github.backprop4j.Parameter> trainedParameters = trained.get(i).network().layer(l)
-                            .parameters();
-                    for (int k = 0; k < values.size(); k++) {
-                        values.get(k).addScaled(share, trainedParameters.get(k).value());
-                    }
-                }
-                layers.add(layer.withParameters(values));
-            }
-            network = Network.of(layers);
-            if (averageOptimizerState) {
-                Map<String, Matrix> slots = new TreeMap<>();
-                for (int i = 0; i < parts.size(); i++) {
-                    double share = (double) parts.get(i).samples() / roundSamples;
-                    trained.get(i).optimizerState().slots().forEach((name, m) -> slots
-                            .computeIfAbsent(name, k -> Matrix.zeros(m.precision(), m.rows(), m.cols()))
-                            .addScaled(share, m));
-                }
-                state = OptimizerState.restore(slots, state.stepCount() + roundSteps);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ tasks (run on the executors)
-
-    /**
-     * One partition's share of a global batch: its gradients scaled by {@code nₚ/N}.
-     *
-     * @param partition the partition's index
-     * @param samples {@code nₚ}
-     * @param loss {@code (nₚ/N)·Cₚ}
-     * @param tensors {@code (nₚ/N)·∂Cₚ/∂Wˡ} and {@code (nₚ/N)·∂Cₚ/∂bˡ} for l = 1..L, rows of doubles
-     */
-    record PartGradient(int partition, int samples, double loss, double[][][] tensors) implements Serializable {
-    }
-
-    /**
-     * One partition's result of a round of local training.
-     *
-     * @param partition the partition's index
-     * @param samples the samples it trained on in this round, &gt; 0
-     * @param lossSum the sum over its local steps of the batch loss times the batch size
-     * @param run its network, optimizer state, loss and optimizer, as {@link Carrier#run} bytes
-     */
-    record PartModel(int partition, long samples, double lossSum, byte[] run) implements Serializable {
     }
 
     /**
@@ -403,96 +380,6 @@ public final class SparkTrainer {
         }
     }
 
-    private static Iterator<PartGradient> gradientTask(int partition, Iterator<EpochBlock> blocks,
-            String lossName, Map<String, Double> lossParameters, Broadcast<byte[]> model, int from, int to) {
-        EpochBlock block = blocks.next();
-        int lo = block.firstAtOrAfter(from);
-        int hi = block.firstAtOrAfter(to);
-        if (lo == hi) {
-            return Collections.emptyIterator();
-        }
-        Network network = Carrier.network(model.value());
-        Loss loss = Components.loss(lossName, lossParameters);
-        Precision precision = network.precision();
-        Matrix x = Matrix.of(precision, Arrays.copyOfRange(block.features(), lo, hi), "features");
-        Matrix y = Matrix.of(precision, Arrays.copyOfRange(block.targets(), lo, hi), "targets");
-        Gradients g = new Backpropagator(loss).gradients(ForwardPass.run(network, x), y);
-        double share = (double) (hi - lo) / (to - from); // scaled by the global batch size, not this share's
-        List<double[][]> tensors = new ArrayList<>();
-        for (int l = 1; l <= network.layerCount(); l++) {
-            for (io.github.backprop4j.Parameter p : g.parameterGradients(l)) {
-                tensors.add(scaled(p.value(), share)); // every parameter of every layer, in order
-            }
-        }
-        return Collections.singletonList(new PartGradient(partition, hi - lo, g.loss() * share,
-                tensors.toArray(double[][][]::new))).iterator();
-    }
-
-    private static double[][] scaled(Matrix m, double factor) {
-        Matrix copy = m.copy();
-        copy.scale(factor);
-        return copy.toDoubleArray();
-    }
-
-    /** ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ, summed in the order of the partitions' indices. */
-    static Gradients sum(List<PartGradient> parts, Network network) {
-        parts.sort(Comparator.comparingInt(PartGradient::partition));
-        Precision precision = network.precision();
-        List<List<io.github.backprop4j.Parameter>> byLayer = new ArrayList<>();
-        int t = 0;
-        for (int l = 1; l <= network.layerCount(); l++) {
-            List<io.github.backprop4j.Parameter> layer = new ArrayList<>();
-            for (io.github.backprop4j.Parameter p : network.layer(l).parameters()) {
-                Matrix sum = Matrix.zeros(precision, p.value().rows(), p.value().cols());
-                for (PartGradient part : parts) {
-                    sum.addScaled(1, Matrix.of(precision, part.tensors()[t], "gradient"));
-                }
-                layer.add(new io.github.backprop4j.Parameter(p.name(), p.kind(), sum));
-                t++;
-            }
-            byLayer.add(layer);
-        }
-        double loss = 0;
-        for (PartGradient part : parts) {
-            loss += part.loss();
-        }
-        return Gradients.ofParameters(loss, byLayer);
-    }
-
-    private static Iterator<PartModel> localTask(int partition, Iterator<EpochBlock> blocks, Broadcast<byte[]> start,
-            int firstStep, int batchSize, double[] etas, double clipNorm) {
-        EpochBlock block = blocks.next();
-        if ((long) firstStep * batchSize >= block.size()) {
-            return Collections.emptyIterator();
-        }
-        TrainingSnapshot run = Carrier.run(start.value());
-        OptimizerState state = run.optimizerState().copy();
-        StepRunner steps = new StepRunner(run.network(), run.loss(), run.optimizer(), state, clipNorm);
-        Precision precision = run.network().precision();
-        long samples = 0;
-        double lossSum = 0;
-        for (int k = 0; k < etas.length; k++) {
-            int lo = (firstStep + k) * batchSize;
-            if (lo >= block.size()) {
-                break;
-            }
-            int hi = Math.min(lo + batchSize, block.size());
-            Matrix x = Matrix.of(precision, Arrays.copyOfRange(block.features(), lo, hi), "features");
-            Matrix y = Matrix.of(precision, Arrays.copyOfRange(block.targets(), lo, hi), "targets");
-            double loss;
-            try {
-                loss = steps.step(x, y, etas[k]); // the workspace of Trainer.fit: the same bits as the readable path
-            } catch (ArithmeticException e) {
-                throw new ArithmeticException(e.getMessage() + " (in partition " + partition + ")");
-            }
-            samples += hi - lo;
-            lossSum += loss * (hi - lo);
-        }
-        Network network = steps.network();
-        byte[] trained = Carrier.run(network, state, run.loss(), run.optimizer());
-        return Collections.singletonList(new PartModel(partition, samples, lossSum, trained)).iterator();
-    }
-
     @Override
     public String toString() {
         return "SparkTrainer[" + loss + ", " + optimizer + ", " + epochs + " epochs, batch " + batchSize + ", "
@@ -507,6 +394,8 @@ public final class SparkTrainer {
         private Mode mode = Mode.SYNCHRONOUS;
         private int averagingInterval = 1;
         private boolean averageOptimizerState = true;
+        private int stepsPerStage;
+        private Duration timeout = DEFAULT_TIMEOUT;
 
         private Builder(Trainer trainer) {
             this.trainer = Checks.notNull(trainer, "trainer");
@@ -567,6 +456,42 @@ public final class SparkTrainer {
          */
         public Builder averageOptimizerState(boolean value) {
             averageOptimizerState = value;
+            return this;
+        }
+
+        /**
+         * Sets how many synchronous steps one barrier stage runs: the unit of recovery (a failed task reruns its
+         * stage from the network the stage before returned) and of progress (listeners hear of a stage's steps
+         * when it ends, and a stop request takes effect at the end of a stage). The default, 0, runs each epoch as
+         * one stage. Parameter averaging always runs an epoch per stage.
+         *
+         * @param steps global steps per stage, at least 1, or 0 for one stage per epoch
+         * @return this builder
+         * @throws IllegalArgumentException if {@code steps} is negative
+         */
+        public Builder stepsPerStage(int steps) {
+            if (steps < 0) {
+                throw new IllegalArgumentException("steps must be at least 0 (0: one stage per epoch), was " + steps);
+            }
+            stepsPerStage = steps;
+            return this;
+        }
+
+        /**
+         * Sets the deadline of each socket operation between the tasks (connecting, and each message of an
+         * all-reduce, which includes waiting for the slowest task's share of a step). A task past it fails, and
+         * Spark retries the stage. Default 120 s.
+         *
+         * @param timeout positive
+         * @return this builder
+         * @throws IllegalArgumentException if the timeout is not positive
+         */
+        public Builder communicationTimeout(Duration timeout) {
+            Checks.notNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
             return this;
         }
 

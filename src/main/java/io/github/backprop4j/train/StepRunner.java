@@ -81,6 +81,54 @@ public final class StepRunner {
     }
 
     /**
+     * The first half of a {@link #step}, for data-parallel training: the forward pass and backpropagation of a
+     * batch, leaving {@code ∂C/∂θ} in the {@linkplain #gradientBuffers() gradient buffers} and the parameters
+     * unchanged. A caller may then replace the buffers' contents (e.g. by the sum of several machines' shares of
+     * a larger batch) and call {@link #applyGradients}; {@code gradients} then {@code applyGradients} on the same
+     * batch is bit for bit {@link #step}.
+     *
+     * @param inputs {@code [batch × inputSize]}, in any precision (converted)
+     * @param targets {@code [batch × outputSize]}
+     * @return the batch's loss, which may be NaN or infinite (this method does not refuse it)
+     * @throws IllegalArgumentException if the batch does not fit the network or the loss, naming the argument
+     */
+    public double gradients(Matrix inputs, Matrix targets) {
+        Matrix x = start.checkInputs(inputs, "inputs");
+        Checks.notNull(targets, "targets");
+        Checks.sameSize(targets.rows(), x.rows(), "targets: the number of rows", "the number of input samples");
+        if (targets.cols() != start.outputSize()) {
+            Checks.sameSize(targets.cols(), start.outputSize(), "targets: the number of values per sample",
+                    "the output size of layer " + start.layerCount() + " (the output layer)");
+        }
+        Matrix y = targets.precision() == start.precision() ? targets : targets.toPrecision(start.precision(), "targets");
+        return session.gradients(x, y, null);
+    }
+
+    /**
+     * Returns the gradient buffers: one matrix per parameter, layer 1 first and each layer's parameters in the
+     * order of {@link io.github.backprop4j.Layer#parameters()}, each of its parameter's shape and the network's
+     * precision. {@link #gradients} fills them, {@link #applyGradients} reads them, and the caller may write them
+     * in between.
+     *
+     * @return the live buffers, in that order
+     */
+    public java.util.List<Matrix> gradientBuffers() {
+        return session.gradientBuffers();
+    }
+
+    /**
+     * The second half of a {@link #step}: the optimizer's update (7) with whatever the
+     * {@linkplain #gradientBuffers() gradient buffers} hold, clipped by global norm first if this runner clips,
+     * and the optimizer state's step completed.
+     *
+     * @param learningRate {@code η} of this step, finite and &ge; 0
+     * @throws IllegalArgumentException if the learning rate is negative or not finite
+     */
+    public void applyGradients(double learningRate) {
+        session.update(Checks.nonNegativeFinite(learningRate, "learningRate"));
+    }
+
+    /**
      * Returns the network as it stands after the steps so far.
      *
      * @return an immutable snapshot

@@ -225,6 +225,21 @@ final class TrainingSession {
     }
 
     /**
+     * Returns the gradient buffers that {@link #gradients} fills and {@link #update} applies, layer 1 first, each
+     * layer's parameters in order: a caller may overwrite them (e.g. with gradients summed over machines) before
+     * the update.
+     *
+     * @return the live, writable buffers
+     */
+    List<Matrix> gradientBuffers() {
+        List<Matrix> all = new ArrayList<>();
+        for (int l = 1; l <= last; l++) {
+            all.addAll(Arrays.asList(gradient[l]));
+        }
+        return all;
+    }
+
+    /**
      * The optimizer state of parameter {@code i} of layer {@code l}: what {@link OptimizerState#forParameter}
      * returns for it, asked once (it returns the same view every time for the same shape, but names an inner
      * parameter's buffers by a new string each time it is asked).

@@ -15,7 +15,10 @@ final class SparkTestSupport {
     private SparkTestSupport() {
     }
 
-    /** A local session: at most two threads, no UI, few shuffle partitions; failed tasks tried {@code tries} times. */
+    /**
+     * A local session: at most two threads, no UI, few shuffle partitions; failed tasks tried {@code tries} times;
+     * a task that ends holding a read lock on a cached block fails.
+     */
     static SparkSession session(int tries) {
         return SparkSession.builder()
                 .master("local[2," + tries + "]")
@@ -24,7 +27,44 @@ final class SparkTestSupport {
                 .config("spark.sql.shuffle.partitions", "2")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.storage.exceptionOnPinLeak", "true") // a read lock left on a cached block fails the task
                 .getOrCreate();
+    }
+
+    /**
+     * Runs {@code work} while capturing, instead of printing, what Spark's executor and task-set loggers write at
+     * INFO and above (they are off in the tests' {@code simplelogger.properties}): where Spark reports "N block
+     * locks were not released by task …" (INFO) and, with {@code spark.storage.exceptionOnPinLeak}, the task it
+     * fails for that (ERROR, WARN). slf4j-simple writes to {@code System.err}, looked up at each line.
+     *
+     * @return the captured lines
+     */
+    static List<String> capturingSparkLog(Runnable work) {
+        String[] names = {"org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager"};
+        int[] levels = new int[names.length];
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        try {
+            java.lang.reflect.Field level = org.slf4j.simple.SimpleLogger.class.getDeclaredField("currentLogLevel");
+            level.setAccessible(true);
+            for (int i = 0; i < names.length; i++) {
+                Object logger = org.slf4j.LoggerFactory.getLogger(names[i]);
+                levels[i] = level.getInt(logger);
+                level.setInt(logger, 20); // SimpleLogger.LOG_LEVEL_INFO
+            }
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                work.run();
+            } finally {
+                System.setErr(err);
+                for (int i = 0; i < names.length; i++) {
+                    level.setInt(org.slf4j.LoggerFactory.getLogger(names[i]), levels[i]);
+                }
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("slf4j-simple's SimpleLogger changed: " + e, e);
+        }
+        return captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     }
 
     /**
