@@ -1,5 +1,6 @@
 package io.github.backprop4j.data;
 
+import io.github.backprop4j.internal.JsonText;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,29 +24,7 @@ final class CategoriesJson {
 
     /** Appends a JSON string literal: quote, backslash, control characters and unpaired surrogates escaped. */
     static void writeString(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length()
-                            && Character.isLowSurrogate(s.charAt(i + 1));
-                    if (paired) {
-                        out.append(c).append(s.charAt(++i));
-                    } else if (c < 0x20 || Character.isSurrogate(c)) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        JsonText.appendString(out, s);
     }
 
     /** Reads the whole text as categories. */

@@ -1,5 +1,6 @@
 package io.github.backprop4j.io;
 
+import io.github.backprop4j.internal.JsonText;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -413,24 +414,6 @@ final class Json {
      * @param s the string
      */
     static void writeString(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        JsonText.appendString(out, s);
     }
 }

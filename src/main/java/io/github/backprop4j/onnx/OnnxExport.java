@@ -11,9 +11,10 @@ import io.github.backprop4j.Residual;
 import io.github.backprop4j.data.FeatureScaler;
 import io.github.backprop4j.data.MinMaxScaler;
 import io.github.backprop4j.data.Standardizer;
+import io.github.backprop4j.internal.Checks;
+import io.github.backprop4j.internal.JsonText;
 import io.github.backprop4j.io.AtomicFiles;
 import io.github.backprop4j.io.ModelBundle;
-import io.github.backprop4j.internal.Checks;
 import io.github.backprop4j.math.Matrix;
 import io.github.backprop4j.math.Precision;
 import java.io.IOException;
@@ -166,10 +167,10 @@ public final class OnnxExport {
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         if (!bundle.classNames().isEmpty()) {
-            metadata.put(METADATA_CLASS_NAMES, jsonArray(bundle.classNames()));
+            metadata.put(METADATA_CLASS_NAMES, JsonText.stringArray(bundle.classNames()));
         }
         if (!bundle.featureNames().isEmpty()) {
-            metadata.put(METADATA_FEATURE_NAMES, jsonArray(bundle.featureNames()));
+            metadata.put(METADATA_FEATURE_NAMES, JsonText.stringArray(bundle.featureNames()));
         }
         if (!bundle.categories().isEmpty()) {
             metadata.put(METADATA_CATEGORIES, bundle.categories().toJson());
@@ -278,25 +279,6 @@ public final class OnnxExport {
         double[] out = new double[n];
         Arrays.fill(out, value);
         return out;
-    }
-
-    /** The names as a JSON array of strings. */
-    private static String jsonArray(List<String> names) {
-        StringBuilder out = new StringBuilder("[");
-        for (int i = 0; i < names.size(); i++) {
-            out.append(i == 0 ? "\"" : ",\"");
-            for (char c : names.get(i).toCharArray()) {
-                if (c == '"' || c == '\\') {
-                    out.append('\\').append(c);
-                } else if (c < 0x20) {
-                    out.append(String.format("\\u%04x", (int) c));
-                } else {
-                    out.append(c);
-                }
-            }
-            out.append('"');
-        }
-        return out.append(']').toString();
     }
 
     /** Adds one layer and its activation; {@code where} names it in messages ("layer 3", "layer 3, inner 1"). */

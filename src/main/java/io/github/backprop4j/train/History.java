@@ -1,5 +1,6 @@
 package io.github.backprop4j.train;
 
+import io.github.backprop4j.internal.JsonText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -155,7 +156,7 @@ public record History(List<EpochSummary> epochs) {
         String separator = "";
         for (String name : names()) {
             s.append(separator);
-            jsonString(s, name);
+            JsonText.appendString(s, name);
             separator = ", ";
         }
         s.append("],\n \"epochs\": [");
@@ -167,7 +168,7 @@ public record History(List<EpochSummary> epochs) {
             separator = "";
             for (Map.Entry<String, Double> v : e.values().entrySet()) {
                 s.append(separator);
-                jsonString(s, v.getKey());
+                JsonText.appendString(s, v.getKey());
                 s.append(": ").append(jsonNumber(v.getValue()));
                 separator = ", ";
             }
@@ -182,21 +183,6 @@ public record History(List<EpochSummary> epochs) {
 
     private static String jsonNumber(double v) {
         return Double.isFinite(v) ? Double.toString(v) : "null";
-    }
-
-    private static void jsonString(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        out.append('"');
     }
 
     private static String csvCell(String s) {

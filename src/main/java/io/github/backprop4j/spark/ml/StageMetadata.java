@@ -1,5 +1,6 @@
 package io.github.backprop4j.spark.ml;
 
+import io.github.backprop4j.internal.JsonText;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.ml.param.IntParam;
@@ -40,11 +41,11 @@ final class StageMetadata {
     /** Writes the metadata of a stage into {@code <path>/metadata}. */
     static void save(Params stage, String path, SparkSession spark) {
         StringBuilder json = new StringBuilder("{\"class\":");
-        quote(json, stage.getClass().getName());
+        JsonText.appendString(json, stage.getClass().getName());
         json.append(",\"timestamp\":").append(System.currentTimeMillis()).append(",\"sparkVersion\":");
-        quote(json, spark.version());
+        JsonText.appendString(json, spark.version());
         json.append(",\"uid\":");
-        quote(json, stage.uid());
+        JsonText.appendString(json, stage.uid());
         StringBuilder set = new StringBuilder();
         StringBuilder defaults = new StringBuilder();
         for (Param<?> p : stage.params()) {
@@ -66,23 +67,8 @@ final class StageMetadata {
         if (members.length() > 0) {
             members.append(',');
         }
-        quote(members, param.name());
+        JsonText.appendString(members, param.name());
         members.append(':').append(param.jsonEncode(value));
-    }
-
-    private static void quote(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        out.append('"');
     }
 
     /**
