@@ -420,19 +420,37 @@ public final class Network {
         Checks.notNull(outputs, "outputs");
         int[] classes = new int[outputs.rows()];
         for (int r = 0; r < classes.length; r++) {
-            if (outputs.cols() == 1) {
-                classes[r] = outputs.get(r, 0) > BINARY_THRESHOLD ? 1 : 0;
-                continue;
-            }
-            int best = 0;
-            for (int c = 1; c < outputs.cols(); c++) {
-                if (outputs.get(r, c) > outputs.get(r, best)) {
-                    best = c;
-                }
-            }
-            classes[r] = best;
+            classes[r] = classOf(outputs, r);
         }
         return classes;
+    }
+
+    /**
+     * Turns one row of outputs (or of one-hot targets) into its class, as {@link #classesOf(Matrix)} does, without
+     * allocating: for metrics that run once per batch.
+     *
+     * @param outputs {@code [batch × outputs]}
+     * @param row the row, from 0
+     * @return the index of the row's largest value, the first if several are equal; for a single column, 1 where
+     *     the value exceeds {@link #BINARY_THRESHOLD} and 0 otherwise
+     * @throws IndexOutOfBoundsException if there is no such row
+     */
+    public static int classOf(Matrix outputs, int row) {
+        Checks.notNull(outputs, "outputs");
+        if (row < 0 || row >= outputs.rows()) {
+            throw new IndexOutOfBoundsException("row " + row + " of outputs " + outputs.shape() + ": rows are 0.."
+                    + (outputs.rows() - 1));
+        }
+        if (outputs.cols() == 1) {
+            return outputs.get(row, 0) > BINARY_THRESHOLD ? 1 : 0;
+        }
+        int best = 0;
+        for (int c = 1; c < outputs.cols(); c++) {
+            if (outputs.get(row, c) > outputs.get(row, best)) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     /**
