@@ -51,8 +51,8 @@ import scala.reflect.ClassTag$;
  * }</pre>
  *
  * <p><b>One barrier stage per epoch.</b> The samples are read once and cached as one block per task (partitions
- * beyond the cluster's task slots are merged). Each epoch (or each {@link Builder#stepsPerStage block of steps})
- * runs as one Spark barrier stage: every task decodes the network and optimizer state the driver holds, keeps a
+ * beyond the cluster's task slots are merged). Each epoch (or each {@link Builder#stepsPerStage block of steps},
+ * or {@link Builder#epochsPerStage several epochs}) runs as one Spark barrier stage: every task decodes the network and optimizer state the driver holds, keeps a
  * replica of both, and trains it in step with the other tasks, which join in a ring of sockets (addresses
  * exchanged with {@code BarrierTaskContext.allGather}) and all-reduce among themselves, never through the driver.
  * At the end of the stage, task 0 returns the network and optimizer state, every task a checksum of its replica
