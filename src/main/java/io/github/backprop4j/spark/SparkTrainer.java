@@ -76,8 +76,9 @@ import scala.reflect.ClassTag$;
  * communication than the synchronous mode, but not the single-machine trajectory.
  *
  * <p><b>Failures.</b> A stage is the unit of recovery: it starts from the network and state the previous stage
- * returned, and every task is a pure function of those and its block, so when a task fails Spark reruns the whole
- * stage (up to {@code spark.stage.maxConsecutiveAttempts} times) and the result is unchanged. Every socket
+ * returned, and every task is a pure function of those and its block, so when a task fails the whole stage is
+ * run again (Spark aborts a failed barrier job; the driver resubmits it, up to
+ * {@code spark.stage.maxConsecutiveAttempts} attempts in all, default 4) and the result is unchanged. Every socket
  * operation has a deadline ({@link Builder#communicationTimeout}), and a task's sockets are closed when it ends,
  * so its peers fail at once rather than wait. A barrier stage needs a free slot per task at once, and Spark's
  * dynamic allocation cannot run one.
@@ -243,11 +244,13 @@ public final class SparkTrainer {
         private double eta = Double.NaN;
         private final AddressBook book;
         private int stages;
+        private final int attempts;
         private long encodeNanos; // the driver's encoding of the last stage's start, for the debug log
 
         Loop(JavaRDD<Block> blocks, List<Integer> sizes, int total, Network network, AddressBook book) {
             this.book = book;
             this.blocks = blocks;
+            this.attempts = Math.max(1, blocks.context().getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
             this.sizes = sizes;
             this.total = total;
             this.network = network;
@@ -295,11 +298,24 @@ public final class SparkTrainer {
         private StageTask.Result stage(StageTask task, String what) {
             long submitted = System.currentTimeMillis();
             long t0 = System.nanoTime();
-            RDD<StageTask.Result> results = blocks.rdd().barrier()
-                    .mapPartitions(task.at(book.address(), ++stages), false, ClassTag$.MODULE$.apply(StageTask.Result.class));
-            // Spark retries a failed barrier stage only if it is a shuffle-map stage: end it with a (tiny) shuffle
-            List<StageTask.Result> all = new ArrayList<>(results.toJavaRDD().mapToPair(r -> new Tuple2<>(r.task(), r))
-                    .partitionBy(new HashPartitioner(1)).values().collect());
+            List<StageTask.Result> all = null;
+            for (int attempt = 1; all == null; attempt++) {
+                RDD<StageTask.Result> results = blocks.rdd().barrier().mapPartitions(task.at(book.address(), ++stages),
+                        false, ClassTag$.MODULE$.apply(StageTask.Result.class));
+                try {
+                    all = new ArrayList<>(results.toJavaRDD().collect());
+                } catch (Exception e) { // a SparkException, undeclared; rethrown as it came (precise rethrow)
+                    // Spark aborts a failed barrier result stage rather than retry it; the driver retries it instead
+                    // (a stage is a pure function of its start), which spares the shuffle that a retryable
+                    // shuffle-map stage would need
+                    if (!(e instanceof org.apache.spark.SparkException) || attempt >= attempts
+                            || String.valueOf(e.getMessage()).contains("cancelled")) {
+                        throw e;
+                    }
+                    LOG.warn("{} failed (attempt {} of {}), retrying it: {}", what, attempt, attempts,
+                            e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(""));
+                }
+            }
             all.sort(Comparator.comparingInt(StageTask.Result::task));
             StageTask.Result first = all.get(0);
             if (first.failure() != null) {
@@ -326,7 +342,7 @@ public final class SparkTrainer {
          * One line of where a stage's time went: the job on the driver, from submission to the collected results;
          * per task the time from submission to its start (launch), joining the ring, preparing (decoding the
          * checkpoint, ordering and converting its block), the steps, encoding its result, and from its end to the
-         * driver's receipt of all results (the closing shuffle); and the driver's decoding.
+         * driver's receipt of all results; and the driver's decoding.
          */
         private String breakdown(List<StageTask.Result> all, long submitted, long jobNanos, long decodeNanos) {
             long received = submitted + jobNanos / 1_000_000;
