@@ -70,27 +70,23 @@ final class Blocks {
             return new Block(numbers, x, y);
         }
 
-        /** The samples ordered by their position in the epoch's global order. */
-        EpochBlock inGlobalOrder(int n, long seed, int epoch) {
-            int[] order = GlobalBatches.order(n, seed, epoch);
-            int[] positionOf = new int[n];
-            for (int k = 0; k < n; k++) {
-                positionOf[order[k]] = k;
+        /**
+         * The block's rows ordered by their samples' positions in an epoch (sorting packed {@code (position,
+         * row)} pairs, not boxed indices).
+         *
+         * @param positionOf each sample number's position, from {@link GlobalBatches#positions}
+         */
+        int[] orderBy(int[] positionOf) {
+            long[] keyed = new long[size()];
+            for (int i = 0; i < keyed.length; i++) {
+                keyed[i] = ((long) positionOf[numbers[i]] << 32) | i;
             }
-            Integer[] rows = new Integer[size()];
+            Arrays.sort(keyed);
+            int[] rows = new int[keyed.length];
             for (int i = 0; i < rows.length; i++) {
-                rows[i] = i;
+                rows[i] = (int) keyed[i];
             }
-            Arrays.sort(rows, (a, b) -> Integer.compare(positionOf[numbers[a]], positionOf[numbers[b]]));
-            int[] positions = new int[rows.length];
-            double[][] x = new double[rows.length][];
-            double[][] y = new double[rows.length][];
-            for (int i = 0; i < rows.length; i++) {
-                positions[i] = positionOf[numbers[rows[i]]];
-                x[i] = features[rows[i]];
-                y[i] = targets[rows[i]];
-            }
-            return new EpochBlock(positions, x, y);
+            return rows;
         }
 
         /** The samples in the partition's own shuffled order of the epoch; positions are 0..size−1. */

@@ -50,6 +50,16 @@ public final class GlobalBatches {
         return permutation(n, epochRandom(seed, epoch));
     }
 
+    /** The inverse of {@link #order}: element {@code i} is the position of sample {@code i} in the epoch. */
+    static int[] positions(int n, long seed, int epoch) {
+        int[] order = order(n, seed, epoch);
+        int[] positionOf = new int[n];
+        for (int k = 0; k < n; k++) {
+            positionOf[order[k]] = k;
+        }
+        return positionOf;
+    }
+
     /** The Fisher–Yates shuffle of {@code 0..n−1} that {@code DataSet.batches} draws. */
     static int[] permutation(int n, SplittableRandom random) {
         int[] order = new int[n];

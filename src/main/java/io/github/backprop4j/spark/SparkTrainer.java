@@ -51,8 +51,8 @@ import scala.reflect.ClassTag$;
  * }</pre>
  *
  * <p><b>One barrier stage per epoch.</b> The samples are read once and cached as one block per task (partitions
- * beyond the cluster's task slots are merged). Each epoch (or each {@link Builder#stepsPerStage block of steps})
- * runs as one Spark barrier stage: every task decodes the network and optimizer state the driver holds, keeps a
+ * beyond the cluster's task slots are merged). Each epoch (or each {@link Builder#stepsPerStage block of steps},
+ * or {@link Builder#epochsPerStage several epochs}) runs as one Spark barrier stage: every task decodes the network and optimizer state the driver holds, keeps a
  * replica of both, and trains it in step with the other tasks, which join in a ring of sockets (addresses
  * exchanged with {@code BarrierTaskContext.allGather}) and all-reduce among themselves, never through the driver.
  * At the end of the stage, task 0 returns the network and optimizer state, every task a checksum of its replica
@@ -76,8 +76,9 @@ import scala.reflect.ClassTag$;
  * communication than the synchronous mode, but not the single-machine trajectory.
  *
  * <p><b>Failures.</b> A stage is the unit of recovery: it starts from the network and state the previous stage
- * returned, and every task is a pure function of those and its block, so when a task fails Spark reruns the whole
- * stage (up to {@code spark.stage.maxConsecutiveAttempts} times) and the result is unchanged. Every socket
+ * returned, and every task is a pure function of those and its block, so when a task fails the whole stage is
+ * run again (Spark aborts a failed barrier job; the driver resubmits it, up to
+ * {@code spark.stage.maxConsecutiveAttempts} attempts in all, default 4) and the result is unchanged. Every socket
  * operation has a deadline ({@link Builder#communicationTimeout}), and a task's sockets are closed when it ends,
  * so its peers fail at once rather than wait. A barrier stage needs a free slot per task at once, and Spark's
  * dynamic allocation cannot run one.
@@ -122,6 +123,7 @@ public final class SparkTrainer {
     private final double clipNorm;
     private final LearningRateSchedule schedule;
     private final int stepsPerStage;
+    private final int epochsPerStage;
     private final Duration timeout;
 
     private SparkTrainer(Builder b) {
@@ -138,6 +140,7 @@ public final class SparkTrainer {
         this.clipNorm = t.clipGradientNorm();
         this.schedule = t.learningRateSchedule();
         this.stepsPerStage = b.stepsPerStage;
+        this.epochsPerStage = b.epochsPerStage;
         this.timeout = b.timeout;
     }
 
@@ -241,10 +244,13 @@ public final class SparkTrainer {
         private double eta = Double.NaN;
         private final AddressBook book;
         private int stages;
+        private final int attempts;
+        private long encodeNanos; // the driver's encoding of the last stage's start, for the debug log
 
         Loop(JavaRDD<Block> blocks, List<Integer> sizes, int total, Network network, AddressBook book) {
             this.book = book;
             this.blocks = blocks;
+            this.attempts = Math.max(1, blocks.context().getConf().getInt("spark.stage.maxConsecutiveAttempts", 4));
             this.sizes = sizes;
             this.total = total;
             this.network = network;
@@ -254,6 +260,21 @@ public final class SparkTrainer {
         TrainingResult run() {
             driver.startTraining();
             String stopReason = "completed " + epochs + " epochs";
+            if (mode == Mode.SYNCHRONOUS && epochsPerStage > 1) {
+                for (int epoch = 1; epoch <= epochs; epoch += epochsPerStage) {
+                    int last = Math.min(epoch + epochsPerStage - 1, epochs);
+                    if (driver.isStopRequested()) {
+                        return driver.end(driver.stopRequest() + " before epoch " + epoch + "; returning the network "
+                                + "of step " + driver.run().step());
+                    }
+                    synchronousEpochs(epoch, last);
+                    if (driver.isStopRequested()) {
+                        return driver.end(driver.stopRequest() + " in the stage of epochs " + epoch + ".." + last
+                                + "; returning the network after epoch " + last);
+                    }
+                }
+                return driver.end(stopReason);
+            }
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 long start = System.nanoTime();
                 driver.startEpoch(epoch);
@@ -275,11 +296,26 @@ public final class SparkTrainer {
 
         /** Runs one barrier stage and takes its result as the driver's network and optimizer state. */
         private StageTask.Result stage(StageTask task, String what) {
-            RDD<StageTask.Result> results = blocks.rdd().barrier()
-                    .mapPartitions(task.at(book.address(), ++stages), false, ClassTag$.MODULE$.apply(StageTask.Result.class));
-            // Spark retries a failed barrier stage only if it is a shuffle-map stage: end it with a (tiny) shuffle
-            List<StageTask.Result> all = new ArrayList<>(results.toJavaRDD().mapToPair(r -> new Tuple2<>(r.task(), r))
-                    .partitionBy(new HashPartitioner(1)).values().collect());
+            long submitted = System.currentTimeMillis();
+            long t0 = System.nanoTime();
+            List<StageTask.Result> all = null;
+            for (int attempt = 1; all == null; attempt++) {
+                RDD<StageTask.Result> results = blocks.rdd().barrier().mapPartitions(task.at(book.address(), ++stages),
+                        false, ClassTag$.MODULE$.apply(StageTask.Result.class));
+                try {
+                    all = new ArrayList<>(results.toJavaRDD().collect());
+                } catch (Exception e) { // a SparkException, undeclared; rethrown as it came (precise rethrow)
+                    // Spark aborts a failed barrier result stage rather than retry it; the driver retries it instead
+                    // (a stage is a pure function of its start), which spares the shuffle that a retryable
+                    // shuffle-map stage would need
+                    if (!(e instanceof org.apache.spark.SparkException) || attempt >= attempts
+                            || String.valueOf(e.getMessage()).contains("cancelled")) {
+                        throw e;
+                    }
+                    LOG.warn("{} failed (attempt {} of {}), retrying it: {}", what, attempt, attempts,
+                            e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(""));
+                }
+            }
             all.sort(Comparator.comparingInt(StageTask.Result::task));
             StageTask.Result first = all.get(0);
             if (first.failure() != null) {
@@ -292,10 +328,75 @@ public final class SparkTrainer {
                             + Long.toHexString(first.checksum()) + "): the replicas went out of step");
                 }
             }
+            long t1 = System.nanoTime();
             TrainingSnapshot trained = Carrier.run(first.run());
             network = trained.network();
             state = trained.optimizerState();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("stage {} ({}): {}", stages, what, breakdown(all, submitted, t1 - t0, System.nanoTime() - t1));
+            }
             return first;
+        }
+
+        /**
+         * One line of where a stage's time went: the job on the driver, from submission to the collected results;
+         * per task the time from submission to its start (launch), joining the ring, preparing (decoding the
+         * checkpoint, ordering and converting its block), the steps, encoding its result, and from its end to the
+         * driver's receipt of all results; and the driver's decoding.
+         */
+        private String breakdown(List<StageTask.Result> all, long submitted, long jobNanos, long decodeNanos) {
+            long received = submitted + jobNanos / 1_000_000;
+            StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT,
+                    "encode %.1f ms, job %.1f ms, decode %.1f ms;", encodeNanos / 1e6, jobNanos / 1e6,
+                    decodeNanos / 1e6));
+            for (StageTask.Result r : all) {
+                long[] t = r.times();
+                line.append(String.format(java.util.Locale.ROOT,
+                        " task %d: launch %d, join %.1f, prepare %.1f, steps %.1f, encode %.1f, return %d ms;",
+                        r.task(), t[StageTask.Times.STARTED] - submitted, t[StageTask.Times.JOIN] / 1e6,
+                        t[StageTask.Times.PREPARE] / 1e6, t[StageTask.Times.STEPS] / 1e6,
+                        t[StageTask.Times.ENCODE] / 1e6, received - t[StageTask.Times.ENDED]));
+            }
+            return line.toString();
+        }
+
+        /**
+         * Runs epochs {@code first..last} in one barrier stage, then reports each of them to the listeners: its
+         * start, its steps (all with the network at the end of the stage) and its summary, whose duration is the
+         * stage's divided evenly among its epochs.
+         */
+        private void synchronousEpochs(int first, int last) {
+            long start = System.nanoTime();
+            int stepsInEpoch = (total + batchSize - 1) / batchSize;
+            double[][] etas = new double[last - first + 1][stepsInEpoch];
+            long counted = state.stepCount();
+            for (int e = 0; e < etas.length; e++) {
+                for (int k = 0; k < stepsInEpoch; k++) {
+                    etas[e][k] = schedule.learningRate(optimizer.learningRate(), ++counted, first + e);
+                }
+            }
+            long encoding = System.nanoTime();
+            byte[] bytes = Carrier.run(network, state, loss, optimizer);
+            encodeNanos = System.nanoTime() - encoding;
+            StageTask task = new StageTask.Synchronous(bytes, seed, first, batchSize, clipNorm, timeout, total, 1,
+                    etas);
+            StageTask.Result result = stage(task, "epochs " + first + ".." + last);
+            Duration each = Duration.ofNanos((System.nanoTime() - start) / etas.length);
+            int at = 0;
+            for (int e = 0; e < etas.length; e++) {
+                int epoch = first + e;
+                driver.startEpoch(epoch);
+                double lossSum = 0;
+                for (int k = 0; k < stepsInEpoch; k++, at++) {
+                    eta = etas[e][k];
+                    steps++;
+                    lossSum += result.losses()[at] * result.samples()[at];
+                    LOG.debug("epoch {} step {}: loss {} over {} samples", epoch, k + 1, result.losses()[at],
+                            result.samples()[at]);
+                    driver.stepped(network, state, k + 1, result.losses()[at], eta);
+                }
+                driver.completed(new EpochSummary(epoch, Map.of("loss", lossSum / total), total, each, eta));
+            }
         }
 
         /** Returns the epoch's summed loss and its sample count, or {@code null} if a listener stopped it. */
@@ -312,8 +413,11 @@ public final class SparkTrainer {
                 for (int k = 0; k < etas.length; k++) {
                     etas[k] = schedule.learningRate(optimizer.learningRate(), state.stepCount() + k + 1, epoch);
                 }
-                StageTask task = new StageTask.Synchronous(Carrier.run(network, state, loss, optimizer), seed, epoch,
-                        batchSize, clipNorm, timeout, total, first, etas);
+                long encoding = System.nanoTime();
+                byte[] start = Carrier.run(network, state, loss, optimizer);
+                encodeNanos = System.nanoTime() - encoding;
+                StageTask task = new StageTask.Synchronous(start, seed, epoch,
+                        batchSize, clipNorm, timeout, total, first, new double[][] {etas});
                 StageTask.Result result = stage(task, "steps " + first + ".." + last + " of epoch " + epoch);
                 for (int k = 0; k < etas.length; k++) {
                     eta = etas[k];
@@ -395,6 +499,7 @@ public final class SparkTrainer {
         private int averagingInterval = 1;
         private boolean averageOptimizerState = true;
         private int stepsPerStage;
+        private int epochsPerStage = 1;
         private Duration timeout = DEFAULT_TIMEOUT;
 
         private Builder(Trainer trainer) {
@@ -478,6 +583,25 @@ public final class SparkTrainer {
         }
 
         /**
+         * Sets how many whole epochs one barrier stage runs in synchronous mode, to spread a stage's fixed cost
+         * (launching its tasks, sending them the network and optimizer state, converting their samples, returning
+         * the result: a few hundred milliseconds, see docs/spark.md) over more steps. The result is the same bits
+         * whatever the value. The trade-off: the stage is the unit of recovery, so a failed task reruns all of the
+         * stage's epochs; listeners hear of the stage's epochs and steps only when it ends (each step with the
+         * network at the end of the stage, each epoch with an equal share of the stage's time); and a stop request
+         * takes effect at the end of a stage. The default, 1, runs one stage per epoch (or per
+         * {@link #stepsPerStage block of steps}).
+         *
+         * @param epochs epochs per stage, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code epochs} is not positive
+         */
+        public Builder epochsPerStage(int epochs) {
+            epochsPerStage = Checks.positive(epochs, "epochs");
+            return this;
+        }
+
+        /**
          * Sets the deadline of each socket operation between the tasks (connecting, and each message of an
          * all-reduce, which includes waiting for the slowest task's share of a step). A task past it fails, and
          * Spark retries the stage. Default 120 s.
@@ -499,8 +623,18 @@ public final class SparkTrainer {
          * Builds the trainer.
          *
          * @return an immutable Spark trainer
+         * @throws IllegalArgumentException if {@link #epochsPerStage} above 1 is combined with
+         *     {@link #stepsPerStage} or {@link #parameterAveraging}
          */
         public SparkTrainer build() {
+            if (epochsPerStage > 1 && stepsPerStage > 0) {
+                throw new IllegalArgumentException("epochsPerStage(" + epochsPerStage + ") and stepsPerStage("
+                        + stepsPerStage + ") exclude each other: a stage runs either several epochs or part of one");
+            }
+            if (epochsPerStage > 1 && mode == Mode.PARAMETER_AVERAGING) {
+                throw new IllegalArgumentException("epochsPerStage(" + epochsPerStage + ") is for synchronous "
+                        + "training; parameter averaging runs one epoch per stage");
+            }
             return new SparkTrainer(this);
         }
     }

@@ -45,9 +45,30 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
      * @param losses per step (or averaging round) of the stage, its loss
      * @param samples per step (or round), the samples it used over all tasks
      * @param failure why the stage stopped early (a non-finite loss or parameter), or {@code null}
+     * @param times where the task's time went, for the driver's debug log: see {@link Times}
      */
-    record Result(int task, long checksum, byte[] run, double[] losses, double[] samples, String failure)
-            implements Serializable {
+    record Result(int task, long checksum, byte[] run, double[] losses, double[] samples, String failure,
+            long[] times) implements Serializable {
+        Result(int task, long checksum, byte[] run, double[] losses, double[] samples, String failure) {
+            this(task, checksum, run, losses, samples, failure, new long[Times.COUNT]);
+        }
+    }
+
+    /**
+     * The indices of {@link Result#times}: the task's start and end on the wall clock (milliseconds since the
+     * epoch, to compare with the driver's submission on the same host), and the nanoseconds of its phases.
+     */
+    static final class Times {
+        static final int STARTED = 0;
+        static final int JOIN = 1;
+        static final int PREPARE = 2;
+        static final int STEPS = 3;
+        static final int ENCODE = 4;
+        static final int ENDED = 5;
+        static final int COUNT = 6;
+
+        private Times() {
+        }
     }
 
     final byte[] start;
@@ -82,6 +103,8 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
 
     @Override
     public final Iterator<Result> apply(Iterator<Block> blocks) {
+        long started = System.currentTimeMillis();
+        long t = System.nanoTime();
         BarrierTaskContext task = BarrierTaskContext.get();
         java.util.Iterator<Block> it = CollectionConverters.asJava(blocks);
         Block block = it.next();
@@ -89,13 +112,24 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
             it.next();
         }
         try (Ring ring = Ring.join(task, Duration.ofMillis(timeoutMillis), book, stage)) {
-            return CollectionConverters.asScala(List.of(run(task.partitionId(), block, ring)).iterator());
+            long[] times = new long[Times.COUNT];
+            times[Times.JOIN] = System.nanoTime() - t;
+            Result result = run(task.partitionId(), block, ring, times);
+            System.arraycopy(times, Times.JOIN + 1, result.times(), Times.JOIN + 1, Times.ENDED - Times.JOIN - 1);
+            result.times()[Times.STARTED] = started;
+            result.times()[Times.JOIN] = times[Times.JOIN];
+            result.times()[Times.ENDED] = System.currentTimeMillis();
+            return CollectionConverters.asScala(List.of(result).iterator());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    abstract Result run(int task, Block block, Ring ring) throws IOException;
+    /**
+     * Runs the stage's steps on this task's block; records the nanoseconds of its phases in {@code times}
+     * ({@link Times#PREPARE}, {@link Times#STEPS}, {@link Times#ENCODE}).
+     */
+    abstract Result run(int task, Block block, Ring ring, long[] times) throws IOException;
 
     static Result result(int task, Network network, OptimizerState state, TrainingSnapshot start, double[] losses,
             double[] samples, String failure) {
@@ -136,6 +170,29 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
             }
         }
 
+        private Rows(Precision precision, int width, float[] floats, double[] doubles) {
+            this.precision = precision;
+            this.width = width;
+            this.floats = floats;
+            this.doubles = doubles;
+        }
+
+        /** These rows in another order: row {@code i} of the result is row {@code order[i]} of these. */
+        Rows reorder(int[] order) {
+            if (floats != null) {
+                float[] to = new float[order.length * width];
+                for (int i = 0; i < order.length; i++) {
+                    System.arraycopy(floats, order[i] * width, to, i * width, width);
+                }
+                return new Rows(precision, width, to, null);
+            }
+            double[] to = new double[order.length * width];
+            for (int i = 0; i < order.length; i++) {
+                System.arraycopy(doubles, order[i] * width, to, i * width, width);
+            }
+            return new Rows(precision, width, null, to);
+        }
+
         /** Rows {@code from..to−1} as a new {@code [(to−from) × width]} matrix. */
         Matrix slice(int from, int to) {
             Matrix m = Matrix.zeros(precision, to - from, width);
@@ -149,17 +206,25 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
     }
 
     /**
-     * Synchronous steps {@code first..last} of an epoch: per global batch, this task's share's gradient scaled by
-     * {@code nₚ/N}, summed over the tasks, and the optimizer's update on every replica.
+     * Synchronous steps of one or more epochs: for each epoch of the stage, steps {@code first..} of it; per
+     * global batch, this task's share's gradient scaled by {@code nₚ/N}, summed over the tasks, and the
+     * optimizer's update on every replica. The replica and its optimizer state carry on from one epoch of the
+     * stage to the next exactly as they would from one stage to the next.
      */
     static final class Synchronous extends StageTask {
         private static final long serialVersionUID = 1L;
         private final int samples;
         private final int first;
-        private final double[] etas;
+        private final double[][] etas;
 
+        /**
+         * @param epoch the stage's first epoch
+         * @param first the first step of the first epoch (1 unless the epoch is cut into several stages); later
+         *     epochs of the stage start at step 1
+         * @param etas per epoch of the stage, the learning rate of each of its steps
+         */
         Synchronous(byte[] start, long seed, int epoch, int batchSize, double clipNorm, Duration timeout, int samples,
-                int first, double[] etas) {
+                int first, double[][] etas) {
             super(start, seed, epoch, batchSize, clipNorm, timeout);
             this.samples = samples;
             this.first = first;
@@ -167,62 +232,93 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
         }
 
         @Override
-        Result run(int task, Block block, Ring ring) throws IOException {
-            EpochBlock ordered = block.inGlobalOrder(samples, seed, epoch);
+        Result run(int task, Block block, Ring ring, long[] times) throws IOException {
+            long t = System.nanoTime();
             TrainingSnapshot snapshot = Carrier.run(start);
             OptimizerState state = snapshot.optimizerState();
             StepRunner runner = new StepRunner(snapshot.network(), snapshot.loss(), snapshot.optimizer(), state,
                     clipNorm);
             Precision precision = snapshot.network().precision();
-            Rows features = new Rows(precision, ordered.features());
-            Rows targets = new Rows(precision, ordered.targets());
+            Rows features = new Rows(precision, block.features()); // converted once per stage, in the block's order
+            Rows targets = new Rows(precision, block.targets());
             List<Matrix> gradients = runner.gradientBuffers();
             int n = gradients.stream().mapToInt(m -> m.rows() * m.cols()).sum();
             Ring.Values flat = Ring.Values.of(precision, n);
             double[] loss = new double[1];
-            double[] losses = new double[etas.length];
-            double[] counts = new double[etas.length];
-            String failure = null;
-            for (int k = 0; k < etas.length; k++) {
-                int step = first + k;
-                int from = (step - 1) * batchSize;
-                int to = Math.min(from + batchSize, samples);
-                int lo = ordered.firstAtOrAfter(from);
-                int hi = ordered.firstAtOrAfter(to);
-                if (lo < hi) {
-                    double share = (double) (hi - lo) / (to - from); // scaled by the global batch, not this share
-                    loss[0] = runner.gradients(features.slice(lo, hi), targets.slice(lo, hi)) * share;
-                    for (Matrix g : gradients) {
-                        g.scale(share);
-                    }
-                    flat.gather(gradients, 0);
-                } else {
-                    loss[0] = 0;
-                    for (Matrix g : gradients) {
-                        g.fill(0);
-                    }
-                    flat.gather(gradients, 0);
-                }
-                ring.sum(flat, loss); // ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ, the same bits on every task
-                losses[k] = loss[0];
-                counts[k] = to - from;
-                if (!Double.isFinite(loss[0])) {
-                    failure = "the loss became " + loss[0] + " at epoch " + epoch + ", batch " + step
-                            + "; try a smaller learning rate or scaling the inputs";
-                    losses = Arrays.copyOf(losses, k);
-                    counts = Arrays.copyOf(counts, k);
-                    break;
-                }
-                flat.scatter(gradients, 0);
-                runner.applyGradients(etas[k]);
+            int total = 0;
+            for (double[] e : etas) {
+                total += e.length;
             }
+            double[] losses = new double[total];
+            double[] counts = new double[total];
+            int done = 0;
+            String failure = null;
+            times[Times.PREPARE] = System.nanoTime() - t;
+            for (int e = 0; e < etas.length && failure == null; e++) {
+                t = System.nanoTime();
+                int epochNumber = epoch + e;
+                int[] numberPosition = GlobalBatches.positions(samples, seed, epochNumber);
+                int[] order = block.orderBy(numberPosition); // rows by position in the epoch
+                int[] positions = new int[order.length];
+                for (int i = 0; i < order.length; i++) {
+                    positions[i] = numberPosition[block.numbers()[order[i]]];
+                }
+                Rows x = features.reorder(order);
+                Rows y = targets.reorder(order);
+                times[Times.PREPARE] += System.nanoTime() - t;
+                t = System.nanoTime();
+                int firstStep = e == 0 ? first : 1;
+                for (int k = 0; k < etas[e].length; k++) {
+                    int step = firstStep + k;
+                    int from = (step - 1) * batchSize;
+                    int to = Math.min(from + batchSize, samples);
+                    int lo = firstAtOrAfter(positions, from);
+                    int hi = firstAtOrAfter(positions, to);
+                    if (lo < hi) {
+                        double share = (double) (hi - lo) / (to - from); // scaled by the global batch, not this share
+                        loss[0] = runner.gradients(x.slice(lo, hi), y.slice(lo, hi)) * share;
+                        for (Matrix g : gradients) {
+                            g.scale(share);
+                        }
+                    } else {
+                        loss[0] = 0;
+                        for (Matrix g : gradients) {
+                            g.fill(0);
+                        }
+                    }
+                    flat.gather(gradients, 0);
+                    ring.sum(flat, loss); // ∂C/∂θ = Σₚ (nₚ/N)·∂Cₚ/∂θ, the same bits on every task
+                    losses[done] = loss[0];
+                    counts[done] = to - from;
+                    if (!Double.isFinite(loss[0])) {
+                        failure = "the loss became " + loss[0] + " at epoch " + epochNumber + ", batch " + step
+                                + "; try a smaller learning rate or scaling the inputs";
+                        losses = Arrays.copyOf(losses, done);
+                        counts = Arrays.copyOf(counts, done);
+                        break;
+                    }
+                    done++;
+                    flat.scatter(gradients, 0);
+                    runner.applyGradients(etas[e][k]);
+                }
+                times[Times.STEPS] += System.nanoTime() - t;
+            }
+            t = System.nanoTime();
             Network network;
             try {
                 network = runner.network();
             } catch (ArithmeticException e) {
-                return new Result(task, 0, null, losses, counts, e.getMessage() + " (epoch " + epoch + ")");
+                return new Result(task, 0, null, losses, counts, e.getMessage() + " (epochs from " + epoch + ")");
             }
-            return result(task, network, state, snapshot, losses, counts, failure);
+            Result result = result(task, network, state, snapshot, losses, counts, failure);
+            times[Times.ENCODE] = System.nanoTime() - t;
+            return result;
+        }
+
+        /** Returns the first index whose position is at least {@code position} (positions ascending). */
+        private static int firstAtOrAfter(int[] positions, int position) {
+            int i = Arrays.binarySearch(positions, position);
+            return i >= 0 ? i : -i - 1;
         }
     }
 
@@ -255,7 +351,8 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
         }
 
         @Override
-        Result run(int task, Block block, Ring ring) throws IOException {
+        Result run(int task, Block block, Ring ring, long[] times) throws IOException {
+            long clock = System.nanoTime();
             EpochBlock local = block.inLocalOrder(seed, epoch, task);
             TrainingSnapshot snapshot = Carrier.run(start);
             Network network = snapshot.network();
@@ -263,6 +360,8 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
             OptimizerState state = averageState ? snapshot.optimizerState() : new OptimizerState();
             Rows features = new Rows(precision, local.features());
             Rows targets = new Rows(precision, local.targets());
+            times[Times.PREPARE] = System.nanoTime() - clock;
+            clock = System.nanoTime();
             double[] losses = new double[etas.length];
             double[] counts = new double[etas.length];
             String failure = null;
@@ -350,10 +449,14 @@ abstract class StageTask extends AbstractFunction1<Iterator<Block>, Iterator<Sta
                     state = OptimizerState.restore(averaged, stepCount + steps);
                 }
             }
+            times[Times.STEPS] = System.nanoTime() - clock;
+            clock = System.nanoTime();
             if (failure != null) {
                 return new Result(task, 0, null, losses, counts, failure);
             }
-            return result(task, network, state, snapshot, losses, counts, null);
+            Result result = result(task, network, state, snapshot, losses, counts, null);
+            times[Times.ENCODE] = System.nanoTime() - clock;
+            return result;
         }
 
         /**

@@ -28,7 +28,8 @@ import scala.runtime.AbstractFunction1;
  * Measures what {@code docs/spark.md} quotes: the 8000 bundled MNIST training images, a 784-128-10 float32
  * network (ReLU, softmax; 101 770 parameters), Adam(0.001), global batch 256 (32 steps an epoch), five epochs, the
  * median of epochs 2–5 (epoch 1 warms up). Single machine against synchronous Spark with 1 and 2 tasks in
- * {@code local[2]}, parameter averaging, the all-reduce alone, and, if {@code SPARK_HOME} is set (see
+ * {@code local[2]}, one stage per epoch and all five epochs in one stage ({@code epochsPerStage(5)}, whose epochs
+ * each get a fifth of the stage's time), parameter averaging, the all-reduce alone, and, if {@code SPARK_HOME} is set (see
  * docs/spark.md), the same on {@code local-cluster[1,1,1024]} and {@code local-cluster[2,1,1024]}; or on the
  * masters given as arguments. Not a test.
  */
@@ -77,6 +78,10 @@ public final class SparkThroughput {
                     History sync = SparkTrainer.builder(config(BATCH)).build()
                             .fit(network, sc.parallelize(samples, tasks)).history();
                     report(master + ", synchronous, " + tasks + " task(s)", sync, single);
+                    History allInOne = SparkTrainer.builder(config(BATCH)).epochsPerStage(EPOCHS).build()
+                            .fit(network, sc.parallelize(samples, tasks)).history();
+                    report(master + ", synchronous, " + tasks + " task(s), " + EPOCHS + " epochs a stage", allInOne,
+                            single);
                     System.out.printf(Locale.ROOT, "%-58s %8.2f ms per all-reduce of %d floats%n",
                             master + ", the all-reduce alone, " + tasks + " task(s)", allReduceMillis(sc, tasks,
                                     parameters), parameters);

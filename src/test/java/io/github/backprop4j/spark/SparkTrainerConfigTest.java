@@ -30,6 +30,21 @@ class SparkTrainerConfigTest {
     }
 
     @Test
+    void epochsPerStageIsPositiveAndExcludesStepsPerStageAndAveraging() {
+        Trainer trainer = base().epochs(4).build();
+        assertThatIllegalArgumentException().isThrownBy(() -> SparkTrainer.builder(trainer).epochsPerStage(0))
+                .withMessageContaining("epochs").withMessageContaining("0");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> SparkTrainer.builder(trainer).epochsPerStage(2).stepsPerStage(3).build())
+                .withMessageContaining("epochsPerStage(2)").withMessageContaining("stepsPerStage(3)");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> SparkTrainer.builder(trainer).epochsPerStage(2).parameterAveraging(4).build())
+                .withMessageContaining("epochsPerStage(2)").withMessageContaining("parameter averaging");
+        SparkTrainer.builder(trainer).epochsPerStage(1).stepsPerStage(3).build();
+        SparkTrainer.builder(trainer).epochsPerStage(9).build();
+    }
+
+    @Test
     void aPlainTrainerIsAccepted() {
         SparkTrainer.builder(base().epochs(2).batchSize(16).seed(3).build()).parameterAveraging(4).build();
         assertThatNullPointerException().isThrownBy(() -> SparkTrainer.builder(null)).withMessage("trainer must not be null");

@@ -183,6 +183,45 @@ class SynchronousTrainingTest {
     }
 
     @Test
+    void severalEpochsPerStageGiveTheSameBitsAndTheSameListenerEvents() {
+        List<String> perEpoch = new ArrayList<>();
+        List<String> perTwo = new ArrayList<>();
+        Network oneStageAnEpoch = trainer(Loss.CROSS_ENTROPY, recorder(perEpoch)).build()
+                .fit(network(), sc.parallelize(samples, 2)).network();
+
+        TrainingResult twoEpochsAStage = trainer(Loss.CROSS_ENTROPY, recorder(perTwo)).epochsPerStage(2).build()
+                .fit(network(), sc.parallelize(samples, 2)); // epochs 1..2, then 3 alone
+
+        assertThat(twoEpochsAStage.network()).isEqualTo(oneStageAnEpoch);
+        assertThat(perTwo).isEqualTo(perEpoch).hasSize(EPOCHS * 9);
+        assertThat(twoEpochsAStage.history().size()).isEqualTo(EPOCHS);
+        assertThat(twoEpochsAStage.stopReason()).isEqualTo("completed 3 epochs");
+        Network allInOne = trainer(Loss.CROSS_ENTROPY).epochsPerStage(EPOCHS + 1).build()
+                .fit(network(), sc.parallelize(samples, 2)).network();
+        assertThat(allInOne).isEqualTo(oneStageAnEpoch);
+    }
+
+    /** Records each epoch's start, each step with its loss, and each epoch's end with its loss. */
+    private static TrainingListener recorder(List<String> calls) {
+        return new TrainingListener() {
+            @Override
+            public void onEpochStart(TrainingRun run, int epoch) {
+                calls.add("start " + epoch);
+            }
+
+            @Override
+            public void onBatchEnd(TrainingRun run, int epoch, int batch, double loss) {
+                calls.add("batch " + epoch + "." + batch + " " + loss);
+            }
+
+            @Override
+            public void onEpochEnd(TrainingRun run, EpochSummary summary) {
+                calls.add("epoch " + summary.epoch() + " " + summary.samples() + " " + summary.value("loss"));
+            }
+        };
+    }
+
+    @Test
     void stopsWhenAListenerAsks() {
         TrainingListener stopper = new TrainingListener() {
             @Override
@@ -247,5 +286,11 @@ class SynchronousTrainingTest {
 
         assertThat(FailingOnce.COUNTDOWN).as("the failure happened").hasValue(0);
         assertThat(retried).isEqualTo(clean);
+
+        FailingOnce.COUNTDOWN.set(FailingOnce.FAILING_CALL + 7); // in the second epoch of a stage of three
+        Network retriedInLongStage = trainer(FailingOnce.INSTANCE).epochsPerStage(EPOCHS).build()
+                .fit(network(), sc.parallelize(samples, 2)).network();
+        assertThat(FailingOnce.COUNTDOWN).as("the failure happened").hasValue(0);
+        assertThat(retriedInLongStage).isEqualTo(clean);
     }
 }
