@@ -123,7 +123,25 @@ public final class SparkTrainer {
     private final double clipNorm;
     private final LearningRateSchedule schedule;
     private final int stepsPerStage;
-    private final int epochsPerStage;
+    /**
+     * The steps a synchronous stage should hold at least when {@link Builder#epochsPerStage} is not set: the number
+     * of whole epochs per stage is chosen to reach it.
+     */
+    public static final int AUTOMATIC_STEPS_PER_STAGE = 128;
+
+    /**
+     * The whole epochs that make at least {@link #AUTOMATIC_STEPS_PER_STAGE} steps, at most all of them.
+     *
+     * @param stepsInEpoch the steps of one epoch, at least 1
+     * @param epochs the epochs of the run, at least 1
+     * @return between 1 and {@code epochs}
+     */
+    static int automaticEpochsPerStage(int stepsInEpoch, int epochs) {
+        return Math.min(epochs, (AUTOMATIC_STEPS_PER_STAGE + stepsInEpoch - 1) / stepsInEpoch);
+    }
+
+    /** The epochs per stage as set, or 0 for {@link #AUTOMATIC_STEPS_PER_STAGE automatic}. */
+    private final int epochsPerStageSet;
     private final Duration timeout;
 
     private SparkTrainer(Builder b) {
@@ -140,7 +158,7 @@ public final class SparkTrainer {
         this.clipNorm = t.clipGradientNorm();
         this.schedule = t.learningRateSchedule();
         this.stepsPerStage = b.stepsPerStage;
-        this.epochsPerStage = b.epochsPerStage;
+        this.epochsPerStageSet = b.epochsPerStage;
         this.timeout = b.timeout;
     }
 
@@ -260,7 +278,8 @@ public final class SparkTrainer {
         TrainingResult run() {
             driver.startTraining();
             String stopReason = "completed " + epochs + " epochs";
-            if (mode == Mode.SYNCHRONOUS && epochsPerStage > 1) {
+            int epochsPerStage = epochsPerStage();
+            if (epochsPerStage > 1) {
                 for (int epoch = 1; epoch <= epochs; epoch += epochsPerStage) {
                     int last = Math.min(epoch + epochsPerStage - 1, epochs);
                     if (driver.isStopRequested()) {
@@ -292,6 +311,22 @@ public final class SparkTrainer {
                 }
             }
             return driver.end(stopReason);
+        }
+
+        /**
+         * The epochs one synchronous stage runs: as set, or by default enough for
+         * {@value SparkTrainer#AUTOMATIC_STEPS_PER_STAGE} steps, which spreads a stage's fixed cost (about 200 ms in
+         * {@code local[2]}, see docs/spark.md) to a millisecond or two per step; 1 with blocks of steps or parameter
+         * averaging.
+         */
+        private int epochsPerStage() {
+            if (mode != Mode.SYNCHRONOUS || stepsPerStage > 0) {
+                return 1;
+            }
+            if (epochsPerStageSet > 0) {
+                return epochsPerStageSet;
+            }
+            return automaticEpochsPerStage((total + batchSize - 1) / batchSize, epochs);
         }
 
         /** Runs one barrier stage and takes its result as the driver's network and optimizer state. */
@@ -499,7 +534,7 @@ public final class SparkTrainer {
         private int averagingInterval = 1;
         private boolean averageOptimizerState = true;
         private int stepsPerStage;
-        private int epochsPerStage = 1;
+        private int epochsPerStage; // 0: automatic
         private Duration timeout = DEFAULT_TIMEOUT;
 
         private Builder(Trainer trainer) {
@@ -589,8 +624,10 @@ public final class SparkTrainer {
          * whatever the value. The trade-off: the stage is the unit of recovery, so a failed task reruns all of the
          * stage's epochs; listeners hear of the stage's epochs and steps only when it ends (each step with the
          * network at the end of the stage, each epoch with an equal share of the stage's time); and a stop request
-         * takes effect at the end of a stage. The default, 1, runs one stage per epoch (or per
-         * {@link #stepsPerStage block of steps}).
+         * takes effect at the end of a stage. By default a stage runs as many epochs as make at least
+         * {@value SparkTrainer#AUTOMATIC_STEPS_PER_STAGE} steps (one epoch when an epoch has that many), up to all of
+         * them; 1 runs one stage per epoch. With {@link #stepsPerStage} or {@link #parameterAveraging} a stage runs one
+         * epoch or part of one.
          *
          * @param epochs epochs per stage, at least 1
          * @return this builder

@@ -75,7 +75,7 @@ public final class SparkThroughput {
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
                 int slots = sc.defaultParallelism();
                 for (int tasks = 1; tasks <= slots; tasks++) {
-                    History sync = SparkTrainer.builder(config(BATCH)).build()
+                    History sync = SparkTrainer.builder(config(BATCH)).epochsPerStage(1).build()
                             .fit(network, sc.parallelize(samples, tasks)).history();
                     report(master + ", synchronous, " + tasks + " task(s)", sync, single);
                     History allInOne = SparkTrainer.builder(config(BATCH)).epochsPerStage(EPOCHS).build()

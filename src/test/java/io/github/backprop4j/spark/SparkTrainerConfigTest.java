@@ -1,5 +1,6 @@
 package io.github.backprop4j.spark;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
@@ -27,6 +28,18 @@ class SparkTrainerConfigTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> SparkTrainer.builder(base().validationFraction(0.2).throwOnDivergence(false).build()))
                 .withMessageContaining("validationFraction 0.2").withMessageContaining("throwOnDivergence(false)");
+    }
+
+    @Test
+    void byDefaultAStageRunsTheWholeEpochsThatMakeAtLeast128Steps() {
+        assertThat(SparkTrainer.AUTOMATIC_STEPS_PER_STAGE).isEqualTo(128);
+        assertThat(SparkTrainer.automaticEpochsPerStage(32, 10)).isEqualTo(4);   // the bundled digits at batch 256
+        assertThat(SparkTrainer.automaticEpochsPerStage(33, 10)).isEqualTo(4);   // 132 steps
+        assertThat(SparkTrainer.automaticEpochsPerStage(31, 10)).isEqualTo(5);   // 4 would make 124
+        assertThat(SparkTrainer.automaticEpochsPerStage(1, 50)).isEqualTo(50);   // capped at the run
+        assertThat(SparkTrainer.automaticEpochsPerStage(1, 500)).isEqualTo(128);
+        assertThat(SparkTrainer.automaticEpochsPerStage(128, 3)).isEqualTo(1);
+        assertThat(SparkTrainer.automaticEpochsPerStage(1000, 3)).isEqualTo(1);
     }
 
     @Test
