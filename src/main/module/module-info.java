@@ -8,9 +8,8 @@
  * says which run.
  *
  * <p>The kernels ({@code math.kernel}) and the code the packages share with each other ({@code internal},
- * {@code train.internal}) are not exported. The
- * Spark package is exported for completeness, but Spark's jars have no module names: Spark applications keep the
- * jar on the class path, where this descriptor is ignored.
+ * {@code train.internal}) are not exported. The Spark packages are exported for completeness, but Spark's jars have
+ * no module names: Spark applications keep the jar on the class path, where this descriptor is ignored.
  */
 module io.github.backprop4j {
     requires transitive org.slf4j;
