@@ -236,6 +236,29 @@ public final class Metrics {
         }
     }
 
+    /**
+     * The checks every accumulator makes of a batch: outputs and targets of one shape, as wide as the earlier
+     * batches.
+     *
+     * @param outputs the batch's outputs
+     * @param targets its targets
+     * @param width the width of the earlier batches, or -1 before the first
+     * @return the batch's width
+     */
+    static int checkBatch(Matrix outputs, Matrix targets, int width) {
+        Checks.notNull(outputs, "outputs");
+        Checks.notNull(targets, "targets");
+        if (outputs.rows() != targets.rows() || outputs.cols() != targets.cols()) {
+            throw new IllegalArgumentException("outputs are " + outputs.shape() + " but targets are "
+                    + targets.shape() + "; they must have the same shape");
+        }
+        if (width >= 0) {
+            Checks.sameSize(outputs.cols(), width, "outputs: the number of columns",
+                    "the number of columns of the earlier batches");
+        }
+        return outputs.cols();
+    }
+
     /** Shape checks and sample counting shared by every built-in accumulator. */
     private abstract static class Running implements Metric.Accumulator {
         long samples;
@@ -243,17 +266,7 @@ public final class Metrics {
 
         @Override
         public final void add(Matrix outputs, Matrix targets) {
-            Checks.notNull(outputs, "outputs");
-            Checks.notNull(targets, "targets");
-            if (outputs.rows() != targets.rows() || outputs.cols() != targets.cols()) {
-                throw new IllegalArgumentException("outputs are " + outputs.shape() + " but targets are "
-                        + targets.shape() + "; they must have the same shape");
-            }
-            if (width >= 0) {
-                Checks.sameSize(outputs.cols(), width, "outputs: the number of columns",
-                        "the number of columns of the earlier batches");
-            }
-            width = outputs.cols();
+            width = checkBatch(outputs, targets, width);
             samples += outputs.rows();
             addChecked(outputs, targets);
         }

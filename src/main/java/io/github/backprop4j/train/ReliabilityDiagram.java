@@ -187,28 +187,17 @@ public final class ReliabilityDiagram {
         }
 
         void add(Matrix outputs, Matrix targets) {
-            Checks.notNull(outputs, "outputs");
-            Checks.notNull(targets, "targets");
-            if (outputs.rows() != targets.rows() || outputs.cols() != targets.cols()) {
-                throw new IllegalArgumentException("outputs are " + outputs.shape() + " but targets are "
-                        + targets.shape() + "; they must have the same shape");
-            }
-            if (width >= 0) {
-                Checks.sameSize(outputs.cols(), width, "outputs: the number of columns",
-                        "the number of columns of the earlier batches");
-            }
-            width = outputs.cols();
+            width = Metrics.checkBatch(outputs, targets, width);
             requireProbabilities(outputs, metric);
-            int[] predicted = Network.classesOf(outputs);
-            int[] actual = Network.classesOf(targets);
             int bins = counts.length;
-            for (int r = 0; r < outputs.rows(); r++) {
-                double p = width == 1 ? outputs.get(r, 0) : outputs.get(r, predicted[r]);
-                double conf = width == 1 && predicted[r] == 0 ? 1 - p : p;
+            for (int r = 0; r < outputs.rows(); r++) { // row by row: a batch allocates nothing
+                int predicted = Network.classOf(outputs, r);
+                double p = width == 1 ? outputs.get(r, 0) : outputs.get(r, predicted);
+                double conf = width == 1 && predicted == 0 ? 1 - p : p;
                 int b = Math.min(bins - 1, (int) (conf * bins));
                 counts[b]++;
                 confidence[b] += conf;
-                if (predicted[r] == actual[r]) {
+                if (predicted == Network.classOf(targets, r)) {
                     correct[b]++;
                 }
             }
